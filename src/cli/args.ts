@@ -1,0 +1,34 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../util/errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Strict flag parsing for every command: an unknown flag or a missing value
+ * is a UserError naming the flag, not a stack trace.
+ */
+export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}\nusage: ${usage}`);
+  }
+}
+
+/** A required string flag. */
+export function required(values: Record<string, unknown>, name: string, usage: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UserError(`missing --${name}\nusage: ${usage}`);
+  return v;
+}
+
+/** A numeric flag; names the flag when the value is not a finite number. */
+export function numberFlag(values: Record<string, unknown>, name: string, fallback: number): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x)) {
+    throw new UserError(`--${name} must be a number, got '${String(v)}'`);
+  }
+  return x;
+}

@@ -1,0 +1,53 @@
+import { UserError } from '../util/errors';
+
+/** A CLI command: parses its own argv, returns an exit code. */
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Commands are loaded lazily so `edgelab fetch` does not pay for loading the engine, and vice versa. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  backtest: async () => (await import('./backtest')).backtestCommand,
+  fetch: async () => (await import('./fetch')).fetchCommand,
+  main: async () => (await import('./main-job')).mainJobCommand,
+};
+
+function help(): string {
+  return [
+    'edgelab — does a crypto strategy have an edge after fees?',
+    '',
+    'usage: edgelab <command> [options]     (edgelab <command> --help for its options)',
+    '',
+    'commands:',
+    ...Object.keys(COMMANDS).map((c) => `  ${c}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(help() + '\n');
+    return cmd ? 0 : 2;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`edgelab: unknown command '${cmd}'\n\n${help()}\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`edgelab ${cmd}: error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
