@@ -9,9 +9,9 @@ export interface Command {
 
 /** Commands are loaded lazily so `edgelab fetch` does not pay for loading the engine, and vice versa. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  backtest: async () => (await import('./backtest')).backtestCommand,
-  fetch: async () => (await import('./fetch')).fetchCommand,
-  main: async () => (await import('./main-job')).mainJobCommand,
+  backtest: async () => (require('./backtest') as typeof import('./backtest')).backtestCommand,
+  fetch: async () => (require('./fetch') as typeof import('./fetch')).fetchCommand,
+  main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
 };
 
 function help(): string {

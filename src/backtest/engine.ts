@@ -1,0 +1,429 @@
+/**
+ * The backtest engine: one pass over a tape, moving a strategy's decisions
+ * through gate (frequency limits, minimum hold) → exits (bracket, time,
+ * signal) → execution (fills, fees, slippage) → ledger.
+ *
+ * Event time only: every rule reads the tape's timestamps, never the wall
+ * clock. The hot loops walk typed-array indices and allocate nothing per
+ * event (the ledger appends into typed arrays that grow geometrically).
+ *
+ * Fill rules (conservative defaults; see README "Fill rules"):
+ *  - Ticks. A decision made on trade i fills as taker at trade i+1's price
+ *    (no same-print look-ahead). A stop is a stop-market order: triggered by
+ *    the first later trade at or beyond the stop level, filled at that trade's
+ *    price (plus slippage). A target is a resting limit: filled at the target
+ *    price when a trade prints strictly through it (a touch is not a fill).
+ *  - Bars. A decision made on bar i's close fills at bar i+1's open. The
+ *    entry bar counts for the bracket. A stop fills at the stop price, or at
+ *    the open when the bar opens beyond it; a target fills at the target
+ *    price when the high (low, for shorts) goes strictly through it. When one
+ *    bar reaches both, the stop is taken first, unless a tick tape covering
+ *    that bar says which came first.
+ */
+import type { BarTape, TradeTape } from '../data/tape';
+import { lowerBound } from '../data/tape';
+import type { FeeModel } from '../execution/fees';
+import type { SlippageModel } from '../execution/slippage';
+import { FrequencyLimiter, type FrequencyLimits } from '../risk/frequency-limits';
+import type { BracketDuringHold } from '../risk/min-hold';
+import { LedgerBuilder } from './ledger';
+
+/** Exit reason codes (index into EXIT_REASONS). */
+const R_SIGNAL = 0;
+const R_STOP = 1;
+const R_TARGET = 2;
+const R_TIME = 3;
+const R_END = 4;
+const MAKER = 0;
+const TAKER = 1;
+/**
+ * Relative tolerance on level comparisons. Levels are products like
+ * 100 × 1.015 = 101.49999999999999; without it a print AT the target would
+ * count as "through" it. Stops get the same tolerance in the safe direction
+ * (a print at the stop level triggers it).
+ */
+const EPS = 1e-12;
+
+/** A strategy's decisions over a tape, one value per row, each made knowing rows ≤ i only. */
+export interface StrategySignals {
+  /** +1 enter long, −1 enter short, 0 nothing (ignored while a position is open). */
+  entry: Int8Array;
+  /** Exit requests: bit 1 = exit a long, bit 2 = exit a short. Used when signal exits are on. */
+  exit?: Uint8Array;
+}
+
+/** Gate and exit settings of one strategy (the preset's per-strategy block). */
+export interface TradeRules {
+  /** Stop distance in percent (0.5 = 0.5%); null for none. */
+  stopPct: number | null;
+  targetPct: number | null;
+  /** Close on the strategy's exit signal (the plan's "before" behaviour). */
+  signalExit: boolean;
+  /** Close at the first print at or after entry + maxHoldMs; null for none. */
+  maxHoldMs: number | null;
+  /** Signal and time exits wait until entry + minHoldMs. */
+  minHoldMs: number;
+  bracketDuringHold: BracketDuringHold;
+  /** Entry frequency limits; null for none. */
+  limits: FrequencyLimits | null;
+}
+
+/** Position sizing: a fixed quote notional, or a fraction of the strategy's (compounding) capital. */
+export type Sizing = { mode: 'fixed'; notional: number } | { mode: 'fraction'; fraction: number };
+
+export interface ExecutionSetup {
+  fees: FeeModel;
+  slippage: SlippageModel;
+  sizing: Sizing;
+  /** The strategy's starting capital (quote currency). */
+  initialCapital: number;
+  /** Called between chunks of rows (never per row) with rows done and total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EngineResult {
+  ledger: LedgerBuilder;
+  /** Entry decisions the strategy made while flat. */
+  entrySignals: number;
+  /** Of those, refused by each frequency limit. */
+  blocked: { minute: number; hour: number; day: number };
+  /** Round trips whose exit the minimum hold made later. */
+  exitsDelayedByMinHold: number;
+  /** Capital at the end. */
+  finalCapital: number;
+  /** True when capital reached zero and trading stopped. */
+  ruined: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+function validateRules(r: TradeRules): void {
+  const pos = (v: number | null, name: string) => {
+    if (v !== null && !(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number or null, got ${v}`);
+  };
+  pos(r.stopPct, 'stopPct');
+  pos(r.targetPct, 'targetPct');
+  pos(r.maxHoldMs, 'maxHoldMs');
+  if (!(Number.isFinite(r.minHoldMs) && r.minHoldMs >= 0)) throw new RangeError(`minHoldMs must be ≥ 0, got ${r.minHoldMs}`);
+}
+
+function notionalFor(sizing: Sizing, capital: number): number {
+  return sizing.mode === 'fixed' ? sizing.notional : capital * sizing.fraction;
+}
+
+/**
+ * Run one strategy over a trade tape.
+ */
+export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: TradeRules, exec: ExecutionSetup): EngineResult {
+  validateRules(rules);
+  const n = tape.length;
+  if (sig.entry.length !== n) throw new RangeError(`signals cover ${sig.entry.length} rows, tape has ${n}`);
+  const time = tape.time;
+  const price = tape.price;
+  const entrySig = sig.entry;
+  const exitSig = rules.signalExit && sig.exit ? sig.exit : null;
+  const limiter = new FrequencyLimiter(rules.limits);
+  const ledger = new LedgerBuilder();
+  const makerRate = exec.fees.rate('maker');
+  const takerRate = exec.fees.rate('taker');
+  const slip = exec.slippage;
+  const minHold = rules.minHoldMs;
+  const maxHold = rules.maxHoldMs ?? Infinity;
+  const stopFrac = rules.stopPct === null ? NaN : rules.stopPct / 100;
+  const targetFrac = rules.targetPct === null ? NaN : rules.targetPct / 100;
+  const bracketInHold = rules.bracketDuringHold === 'active';
+
+  let capital = exec.initialCapital;
+  let ruined = false;
+  let pos = 0; // +1 long, −1 short, 0 flat
+  let pendingEntry = 0;
+  let pendingExit = false;
+  let entryTime = 0;
+  let entryPrice = 0;
+  let entryIdx = 0;
+  let qty = 0;
+  let entryFee = 0;
+  let stop = NaN;
+  let target = NaN;
+  let stopTrig = NaN;
+  let targetTrig = NaN;
+  let delayed = 0;
+  let blockedSince = 0;
+  let blockedRule = -1;
+  let entrySignals = 0;
+  let delayedExits = 0;
+  const blocked = [0, 0, 0];
+
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    for (let i = start; i < end; i++) {
+      const t = time[i];
+      const p = price[i];
+      if (pendingEntry !== 0) {
+        // Fill the decision made on the previous print, as taker, at this print.
+        pos = pendingEntry;
+        pendingEntry = 0;
+        entryPrice = slip.fillPrice(p, pos);
+        entryTime = t;
+        entryIdx = i;
+        const notional = notionalFor(exec.sizing, capital);
+        qty = notional / entryPrice;
+        entryFee = entryPrice * qty * takerRate;
+        stop = entryPrice * (1 - pos * stopFrac);
+        target = entryPrice * (1 + pos * targetFrac);
+        stopTrig = stop * (1 + pos * EPS);
+        targetTrig = target * (1 + pos * EPS);
+        delayed = 0;
+        limiter.record(t);
+        continue; // the entry print itself cannot trigger the bracket
+      }
+      if (pos !== 0) {
+        let exitPrice = 0;
+        let reason = -1;
+        let liq = TAKER;
+        const held = t - entryTime;
+        const holdDone = held >= minHold;
+        // Bracket: stop first (a print at or beyond it), then target (strictly through).
+        const stopHit = pos > 0 ? p <= stopTrig : p >= stopTrig;
+        const targetHit = pos > 0 ? p > targetTrig : p < targetTrig;
+        if (stopHit || targetHit) {
+          if (holdDone || bracketInHold) {
+            if (stopHit) {
+              reason = R_STOP;
+              exitPrice = slip.fillPrice(p, -pos);
+            } else {
+              reason = R_TARGET;
+              exitPrice = target;
+              liq = MAKER;
+            }
+          } else {
+            delayed = 1;
+          }
+        }
+        if (reason < 0 && pendingExit) {
+          reason = R_SIGNAL;
+          exitPrice = slip.fillPrice(p, -pos);
+        } else if (reason < 0 && held >= maxHold && holdDone) {
+          reason = R_TIME;
+          exitPrice = slip.fillPrice(p, -pos);
+        }
+        if (reason >= 0) {
+          const exitFee = exitPrice * qty * (liq === MAKER ? makerRate : takerRate);
+          const net = pos * (exitPrice - entryPrice) * qty - entryFee - exitFee;
+          capital += net;
+          delayedExits += delayed;
+          ledger.push(pos, entryTime, entryPrice, t, exitPrice, qty, stop, target, entryFee, exitFee, TAKER, liq, reason, delayed, blockedSince, blockedRule, capital, entryIdx, i);
+          pos = 0;
+          pendingExit = false;
+          blockedSince = 0;
+          blockedRule = -1;
+          if (capital <= 0) ruined = true;
+        } else if (exitSig !== null && !pendingExit && (exitSig[i] & (pos > 0 ? 1 : 2)) !== 0) {
+          // Signal exit decided on this print, filled on the next one — once the hold is over.
+          if (holdDone) pendingExit = true;
+          else delayed = 1;
+        }
+      }
+      if (pos === 0 && !ruined) {
+        const e = entrySig[i];
+        if (e !== 0) {
+          entrySignals++;
+          if (limiter.allows(t)) pendingEntry = e;
+          else {
+            blocked[limiter.lastBlockedRule]++;
+            blockedSince++;
+            blockedRule = limiter.lastBlockedRule;
+          }
+        }
+      }
+    }
+    exec.onProgress?.(end, n);
+  }
+  if (pos !== 0) {
+    // Close what is still open at the last print, as taker.
+    const i = n - 1;
+    const exitPrice = slip.fillPrice(price[i], -pos);
+    const exitFee = exitPrice * qty * takerRate;
+    capital += pos * (exitPrice - entryPrice) * qty - entryFee - exitFee;
+    delayedExits += delayed;
+    ledger.push(pos, entryTime, entryPrice, time[i], exitPrice, qty, stop, target, entryFee, exitFee, TAKER, TAKER, R_END, delayed, blockedSince, blockedRule, capital, entryIdx, i);
+  }
+  return {
+    ledger,
+    entrySignals,
+    blocked: { minute: blocked[0], hour: blocked[1], day: blocked[2] },
+    exitsDelayedByMinHold: delayedExits,
+    finalCapital: capital,
+    ruined,
+  };
+}
+
+/**
+ * Which of stop and target a tick tape says came first inside [t0, t1):
+ * R_STOP, R_TARGET, or −1 when the ticks do not show either (then the
+ * caller falls back to the pessimistic stop-first rule).
+ */
+function firstHitInTicks(ticks: TradeTape, t0: number, t1: number, pos: number, stop: number, target: number): number {
+  // stop and target here are the trigger levels (with EPS applied).
+  const tp = ticks.price;
+  const tt = ticks.time;
+  for (let j = lowerBound(tt, t0); j < ticks.length && tt[j] < t1; j++) {
+    const p = tp[j];
+    if (pos > 0 ? p <= stop : p >= stop) return R_STOP;
+    if (pos > 0 ? p > target : p < target) return R_TARGET;
+  }
+  return -1;
+}
+
+/** True when the tick tape has prints both at/before t0 and at/after t1 (it covers the bar). */
+function ticksCover(ticks: TradeTape | undefined, t0: number, t1: number): ticks is TradeTape {
+  return !!ticks && ticks.length > 0 && ticks.time[0] <= t0 && ticks.time[ticks.length - 1] >= t1;
+}
+
+/**
+ * Run one strategy over OHLCV bars. Decisions are made at bar close
+ * (time + timeframe); gate checks use that time.
+ */
+export function runBarEngine(
+  bars: BarTape,
+  sig: StrategySignals,
+  rules: TradeRules,
+  exec: ExecutionSetup & { ticks?: TradeTape },
+): EngineResult & { ambiguousBars: number; ambiguousResolvedByTicks: number } {
+  validateRules(rules);
+  const n = bars.length;
+  if (sig.entry.length !== n) throw new RangeError(`signals cover ${sig.entry.length} rows, tape has ${n}`);
+  const { time, open, high, low } = bars;
+  const tf = bars.timeframeMs;
+  const entrySig = sig.entry;
+  const exitSig = rules.signalExit && sig.exit ? sig.exit : null;
+  const limiter = new FrequencyLimiter(rules.limits);
+  const ledger = new LedgerBuilder();
+  const makerRate = exec.fees.rate('maker');
+  const takerRate = exec.fees.rate('taker');
+  const slip = exec.slippage;
+  const minHold = rules.minHoldMs;
+  const maxHold = rules.maxHoldMs ?? Infinity;
+  const stopFrac = rules.stopPct === null ? NaN : rules.stopPct / 100;
+  const targetFrac = rules.targetPct === null ? NaN : rules.targetPct / 100;
+  const bracketInHold = rules.bracketDuringHold === 'active';
+
+  let capital = exec.initialCapital;
+  let ruined = false;
+  let pos = 0;
+  let pendingEntry = 0;
+  let pendingExit = false;
+  let entryTime = 0;
+  let entryPrice = 0;
+  let entryIdx = 0;
+  let qty = 0;
+  let entryFee = 0;
+  let stop = NaN;
+  let target = NaN;
+  let delayed = 0;
+  let blockedSince = 0;
+  let blockedRule = -1;
+  let entrySignals = 0;
+  let delayedExits = 0;
+  let stopTrig = NaN;
+  let targetTrig = NaN;
+  let ambiguous = 0;
+  let resolvedByTicks = 0;
+  const blocked = [0, 0, 0];
+
+  const close = (i: number, t: number, exitPrice: number, liq: number, reason: number) => {
+    const exitFee = exitPrice * qty * (liq === MAKER ? makerRate : takerRate);
+    capital += pos * (exitPrice - entryPrice) * qty - entryFee - exitFee;
+    delayedExits += delayed;
+    ledger.push(pos, entryTime, entryPrice, t, exitPrice, qty, stop, target, entryFee, exitFee, TAKER, liq, reason, delayed, blockedSince, blockedRule, capital, entryIdx, i);
+    pos = 0;
+    pendingExit = false;
+    blockedSince = 0;
+    blockedRule = -1;
+    if (capital <= 0) ruined = true;
+  };
+
+  for (let i = 0; i < n; i++) {
+    const t = time[i];
+    const o = open[i];
+    if (pendingEntry !== 0) {
+      pos = pendingEntry;
+      pendingEntry = 0;
+      entryPrice = slip.fillPrice(o, pos);
+      entryTime = t;
+      entryIdx = i;
+      qty = notionalFor(exec.sizing, capital) / entryPrice;
+      entryFee = entryPrice * qty * takerRate;
+      stop = entryPrice * (1 - pos * stopFrac);
+      target = entryPrice * (1 + pos * targetFrac);
+      stopTrig = stop * (1 + pos * EPS);
+      targetTrig = target * (1 + pos * EPS);
+      delayed = 0;
+      limiter.record(t);
+    } else if (pos !== 0 && pendingExit) {
+      close(i, t, slip.fillPrice(o, -pos), TAKER, R_SIGNAL);
+    } else if (pos !== 0 && t - entryTime >= maxHold && t - entryTime >= minHold) {
+      close(i, t, slip.fillPrice(o, -pos), TAKER, R_TIME);
+    }
+    if (pos !== 0) {
+      // The bracket inside this bar (the entry bar counts).
+      const h = high[i];
+      const l = low[i];
+      const openBeyondStop = pos > 0 ? o <= stopTrig : o >= stopTrig;
+      const stopHit = pos > 0 ? l <= stopTrig : h >= stopTrig;
+      const targetHit = pos > 0 ? h > targetTrig : l < targetTrig;
+      if (stopHit || targetHit) {
+        if (t - entryTime >= minHold || bracketInHold) {
+          let reason = stopHit ? R_STOP : R_TARGET;
+          if (stopHit && targetHit && !openBeyondStop) {
+            ambiguous++;
+            if (ticksCover(exec.ticks, t, t + tf)) {
+              const first = firstHitInTicks(exec.ticks, t, t + tf, pos, stopTrig, targetTrig);
+              if (first >= 0) {
+                reason = first;
+                resolvedByTicks++;
+              }
+            }
+          }
+          if (reason === R_STOP) close(i, t, slip.fillPrice(openBeyondStop ? o : stop, -pos), TAKER, R_STOP);
+          else close(i, t, target, MAKER, R_TARGET);
+        } else {
+          delayed = 1;
+        }
+      }
+    }
+    const decisionTime = t + tf;
+    if (pos !== 0 && exitSig !== null && !pendingExit && (exitSig[i] & (pos > 0 ? 1 : 2)) !== 0) {
+      if (decisionTime - entryTime >= minHold) pendingExit = true;
+      else delayed = 1;
+    }
+    if (pos === 0 && !ruined && i + 1 < n) {
+      const e = entrySig[i];
+      if (e !== 0) {
+        entrySignals++;
+        if (limiter.allows(decisionTime)) pendingEntry = e;
+        else {
+          blocked[limiter.lastBlockedRule]++;
+          blockedSince++;
+          blockedRule = limiter.lastBlockedRule;
+        }
+      }
+    }
+    if ((i & 0xffff) === 0xffff) exec.onProgress?.(i + 1, n);
+  }
+  if (pos !== 0) {
+    const i = n - 1;
+    close(i, time[i] + tf, slip.fillPrice(bars.close[i], -pos), TAKER, R_END);
+  }
+  exec.onProgress?.(n, n);
+  return {
+    ledger,
+    entrySignals,
+    blocked: { minute: blocked[0], hour: blocked[1], day: blocked[2] },
+    exitsDelayedByMinHold: delayedExits,
+    finalCapital: capital,
+    ruined,
+    ambiguousBars: ambiguous,
+    ambiguousResolvedByTicks: resolvedByTicks,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Serialising a backtest: trades.csv, trades.jsonl and summary.json, written
+ * together and atomically (a failure leaves no partial output).
+ */
+import { LEDGER_COLUMNS, type LedgerRow } from './ledger';
+import type { BacktestResult } from './run';
+import { writeOutputsAtomic } from '../util/atomic-write';
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function ledgerToCsv(rows: readonly LedgerRow[]): string {
+  const out = [LEDGER_COLUMNS.join(',')];
+  for (const r of rows) out.push(LEDGER_COLUMNS.map((c) => csvCell(r[c])).join(','));
+  return out.join('\n') + '\n';
+}
+
+export function ledgerToJsonl(rows: readonly LedgerRow[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}
+
+/** JSON-safe: NaN/Infinity become null. */
+function jsonSafe(_k: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+}
+
+export function summaryOf(result: BacktestResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const strategies: Record<string, unknown> = {};
+  for (const [id, r] of Object.entries(result.strategies)) {
+    strategies[id] = {
+      name: r.name,
+      type: r.type,
+      ...r.metrics,
+      edgeValidation: r.edge,
+      gate: r.gate,
+      ...(r.ambiguousBars !== undefined ? { ambiguousBars: r.ambiguousBars, ambiguousResolvedByTicks: r.ambiguousResolvedByTicks } : {}),
+      params: r.params,
+    };
+  }
+  return { strategies, config: result.config, data: result.data, ...extra };
+}
+
+export function writeBacktestOutputs(outDir: string, result: BacktestResult, extra: Record<string, unknown> = {}): string[] {
+  const rows = Object.values(result.strategies).flatMap((r) => r.ledger);
+  rows.sort((a, b) => a.entryTime - b.entryTime || a.strategy.localeCompare(b.strategy));
+  const files = {
+    'trades.csv': ledgerToCsv(rows),
+    'trades.jsonl': ledgerToJsonl(rows),
+    'summary.json': JSON.stringify(summaryOf(result, extra), jsonSafe, 2) + '\n',
+  };
+  writeOutputsAtomic(outDir, files);
+  return Object.keys(files);
+}

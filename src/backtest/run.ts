@@ -1,0 +1,134 @@
+/**
+ * `runBacktest`: the composition every caller uses (CLI, notebooks, research):
+ * resolve the configuration, compute each strategy's signals, run the engine,
+ * and turn the ledger into metrics.
+ */
+import type { BarTape, MarketTape, TradeTape } from '../data/tape';
+import { describeTape } from '../data/tape';
+import { makeFeeModel } from '../execution/fees';
+import { makeSlippageModel } from '../execution/slippage';
+import { computeMetrics, equityCurve, validatePositiveEdge, type StrategyMetrics } from '../analytics/metrics';
+import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
+import { getStrategy, registerStrategy } from '../strategies/registry';
+import type { AnyStrategy } from '../strategies/strategy';
+import { runBarEngine, runTickEngine, type EngineResult } from './engine';
+import type { LedgerRow } from './ledger';
+
+export interface StrategyResult {
+  id: string;
+  name: string;
+  type: string;
+  metrics: StrategyMetrics;
+  /** The plan's `validate_positive_edge` verdict. */
+  edge: { ok: boolean; message: string };
+  ledger: LedgerRow[];
+  equity: { time: number[]; equity: number[] };
+  /** Gate counters: what the limits refused and how often the hold delayed an exit. */
+  gate: {
+    entrySignals: number;
+    blocked: EngineResult['blocked'];
+    exitsDelayedByMinHold: number;
+    ruined: boolean;
+  };
+  /** Bars only: bars that reached both stop and target, and how many a tick tape resolved. */
+  ambiguousBars?: number;
+  ambiguousResolvedByTicks?: number;
+  /** Seconds spent computing signals and running the engine. */
+  timing: { signalsMs: number; engineMs: number };
+  params: Record<string, number>;
+}
+
+export interface BacktestResult {
+  config: RunConfig;
+  data: ReturnType<typeof describeTape>;
+  strategies: Record<string, StrategyResult>;
+}
+
+export interface BacktestOptions {
+  /** Strategy ids (registered) or strategy objects (registered on the fly). */
+  strategies: (string | AnyStrategy)[];
+  /** Preset name: before, phase1, phase2. Default phase2. */
+  preset?: string;
+  /** Overrides on top of the preset: an object or a path to a JSON file. */
+  config?: PresetFile | string;
+  /** A tick tape covering (some of) the bars, to resolve bars that hit both stop and target. */
+  ticks?: TradeTape;
+  /** Progress callback: strategy id, rows done, rows total. */
+  onProgress?: (strategy: string, done: number, total: number) => void;
+  /** Monotonic clock for timings (injected; defaults to performance.now). */
+  now?: () => number;
+}
+
+export function runBacktest(tape: MarketTape, opts: BacktestOptions): BacktestResult {
+  const ids = opts.strategies.map((s) => {
+    if (typeof s === 'string') return s;
+    registerStrategy(s);
+    return s.id;
+  });
+  const config = resolveRunConfig({ preset: opts.preset ?? 'phase2', strategies: ids, overrides: opts.config });
+  return runWithConfig(tape, config, opts);
+}
+
+/** Run an already resolved configuration (used by research code that varies it). */
+export function runWithConfig(
+  tape: MarketTape,
+  config: RunConfig,
+  opts: Pick<BacktestOptions, 'ticks' | 'onProgress' | 'now'> = {},
+): BacktestResult {
+  const now = opts.now ?? (() => performance.now());
+  const data = describeTape(tape);
+  const fees = makeFeeModel(config.engine.fees);
+  const slippage = makeSlippageModel(config.engine.slippageBps);
+  const fromMs = data.fromMs ?? 0;
+  const toMs = data.toMs ?? fromMs;
+  const out: Record<string, StrategyResult> = {};
+  for (const [id, settings] of Object.entries(config.strategies)) {
+    const strat = getStrategy(id);
+    const t0 = now();
+    const signals = strat.signals(tape, settings.params);
+    const t1 = now();
+    const exec = {
+      fees,
+      slippage,
+      sizing: config.engine.sizing,
+      initialCapital: config.engine.initialCapital,
+      onProgress: opts.onProgress ? (d: number, n: number) => opts.onProgress!(id, d, n) : undefined,
+    };
+    const res =
+      tape.kind === 'trades'
+        ? runTickEngine(tape, signals, settings.rules, exec)
+        : runBarEngine(tape as BarTape, signals, settings.rules, { ...exec, ticks: opts.ticks });
+    const t2 = now();
+    const ledger = res.ledger.toRows(id);
+    const metrics = computeMetrics(ledger, {
+      initialCapital: config.engine.initialCapital,
+      fromMs,
+      toMs,
+      evFloor: config.engine.evFloor,
+    });
+    out[id] = {
+      id,
+      name: strat.name,
+      type: strat.type,
+      metrics,
+      edge: validatePositiveEdge(metrics, config.engine.evFloor),
+      ledger,
+      equity: equityCurve(ledger, config.engine.initialCapital, fromMs),
+      gate: {
+        entrySignals: res.entrySignals,
+        blocked: res.blocked,
+        exitsDelayedByMinHold: res.exitsDelayedByMinHold,
+        ruined: res.ruined,
+      },
+      ...('ambiguousBars' in res
+        ? {
+            ambiguousBars: (res as ReturnType<typeof runBarEngine>).ambiguousBars,
+            ambiguousResolvedByTicks: (res as ReturnType<typeof runBarEngine>).ambiguousResolvedByTicks,
+          }
+        : {}),
+      timing: { signalsMs: t1 - t0, engineMs: t2 - t1 },
+      params: settings.params,
+    };
+  }
+  return { config, data, strategies: out };
+}

@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import type { Command } from './main';
+import { parseFlags, required } from './args';
+import { UserError } from '../util/errors';
+import { edgelabVersion } from '../util/package-root';
+import { loadData } from '../data/load';
+import type { MarketTape, TradeTape } from '../data/tape';
+import { runBacktest, type BacktestResult } from '../backtest/run';
+import { writeBacktestOutputs } from '../backtest/output';
+import { fixed, int, money, pct, progressReporter, table } from './format';
+
+const USAGE =
+  'edgelab backtest --data <file> [--data <file> …] --strategies V1,V4 --preset before|phase1|phase2 [--config <json>] [--ticks <file>] --out <dir>';
+
+/** A readable per-strategy table of the headline metrics. */
+export function formatResultTable(result: BacktestResult, label = ''): string {
+  const rows = Object.values(result.strategies).map((r) => {
+    const m = r.metrics;
+    const b = r.gate.blocked;
+    return [
+      `${label}${r.id}`,
+      int(m.trades),
+      fixed(m.tradesPerDay, 1),
+      pct(m.winRate),
+      m.winRateCI ? `${pct(m.winRateCI[0], 0)}–${pct(m.winRateCI[1], 0)}` : '—',
+      fixed(m.riskReward, 2),
+      money(m.edgePerTrade),
+      money(m.expectedValue),
+      money(m.feesPaid),
+      money(m.totalPnl),
+      pct(m.maxDrawdown),
+      int(b.minute + b.hour + b.day),
+      int(r.gate.exitsDelayedByMinHold),
+      r.edge.ok ? 'EDGE' : 'no edge',
+    ];
+  });
+  return table(
+    ['strategy', 'trades', '/day', 'win', 'win 95% CI', 'R:R', 'edge/trade', 'EV', 'fees', 'net P&L', 'max DD', 'blocked', 'hold-delayed', 'verdict'],
+    rows,
+  );
+}
+
+export function loadMarketData(files: string[], maxGapMs?: number | null): { tape: MarketTape; warnings: string[] } {
+  const loaded = loadData(files.length === 1 ? files[0] : files, maxGapMs ? { maxGapMs } : undefined);
+  if (loaded.tape.kind === 'quotes') {
+    throw new UserError(`${files.join(', ')}: holds best bid/ask quotes only; a backtest needs trades or OHLCV bars`);
+  }
+  return { tape: loaded.tape, warnings: loaded.warnings };
+}
+
+export const backtestCommand: Command = {
+  summary: 'Run strategies over a trade tape or OHLCV bars under a preset; write trades.csv, trades.jsonl and summary.json.',
+  usage: USAGE,
+  async run(argv) {
+    const v = parseFlags(
+      argv,
+      {
+        data: { type: 'string', multiple: true },
+        strategies: { type: 'string', default: 'V1,V4' },
+        preset: { type: 'string', default: 'phase2' },
+        config: { type: 'string' },
+        ticks: { type: 'string' },
+        out: { type: 'string' },
+        'max-gap-ms': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+      USAGE,
+    );
+    const files = v.data ?? [];
+    if (files.length === 0) throw new UserError(`missing --data\nusage: ${USAGE}`);
+    const out = required(v, 'out', USAGE);
+    const ids = v.strategies!.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new UserError('--strategies is empty');
+    const maxGap = v['max-gap-ms'] === undefined ? null : Number(v['max-gap-ms']);
+    if (maxGap !== null && !(maxGap > 0)) throw new UserError(`--max-gap-ms must be a positive number, got '${v['max-gap-ms']}'`);
+
+    const { tape, warnings } = loadMarketData(files, maxGap);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    let ticks: TradeTape | undefined;
+    if (v.ticks) {
+      const t = loadData(v.ticks).tape;
+      if (t.kind !== 'trades') throw new UserError(`--ticks ${v.ticks}: expected a trade tape, got ${t.kind}`);
+      ticks = t;
+    }
+    const big = tape.length >= 1_000_000;
+    const reporters = new Map<string, (d: number, n: number) => void>();
+    const result = runBacktest(tape, {
+      strategies: ids,
+      preset: v.preset!,
+      config: v.config,
+      ticks,
+      onProgress:
+        big && !v.quiet
+          ? (id, d, n) => {
+              if (!reporters.has(id)) reporters.set(id, progressReporter(`backtest ${id}`));
+              reporters.get(id)!(d, n);
+            }
+          : undefined,
+    });
+    const written = writeBacktestOutputs(out, result, {
+      warnings,
+      edgelabVersion: edgelabVersion(),
+      createdAt: new Date().toISOString(),
+    });
+    if (!v.quiet) {
+      const d = result.data;
+      process.stdout.write(
+        `${d.kind} ${path.basename(d.file)}: ${int(d.rows)} rows, ${d.from} → ${d.to}; preset ${result.config.preset}\n\n` +
+          formatResultTable(result) +
+          `\n\nwrote ${written.map((f) => path.join(out, f)).join(', ')}\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,163 @@
+/**
+ * V1 — order-flow imbalance momentum (microstructure).
+ *
+ * Enters in the direction of aggressive flow: long when the trade-based
+ * imbalance over the last `windowMs` is ≥ `imbalanceThreshold`, short when
+ * it is ≤ −threshold; optionally only when the window's volume is at least
+ * `volumeRatio` × its trailing average (plan 3.1 `MIN_VOLUME_RATIO`). The
+ * signal exit (plan "before" behaviour, `exit_on_signal_reversal`) closes a
+ * long when the imbalance reaches the opposite threshold, and vice versa.
+ *
+ * On ticks the imbalance is exact (taker side of each print; see
+ * `tradeFlowImbalance`). On bars, which carry no taker side, volume is split
+ * by bulk volume classification (Easley, López de Prado & O'Hara 2012):
+ * buy share = Φ(Δclose / σ), σ the standard deviation of close-to-close
+ * changes over the trailing `sigmaLookbackMs`. Windows on bars count whole
+ * bars: k = max(1, round(windowMs / timeframe)).
+ */
+import ss from '../analytics/ss';
+import type { BarTape, MarketTape, TradeTape } from '../data/tape';
+import type { StrategySignals } from '../backtest/engine';
+import type { Strategy } from './strategy';
+
+export interface V1Params extends Record<string, number> {
+  imbalanceThreshold: number;
+  volumeRatio: number;
+  windowMs: number;
+  volumeLookbackMs: number;
+  minWindowTrades: number;
+  sigmaLookbackMs: number;
+}
+
+export const V1_OFI: Strategy<V1Params> = {
+  id: 'V1',
+  name: 'Order-flow imbalance',
+  type: 'microstructure',
+  description:
+    'Momentum on aggressive order flow: long when buy-taker volume dominates the last window, short when sell-taker volume does.',
+  params: {
+    imbalanceThreshold: { default: 0.3, min: 0, max: 1, doc: 'Enter when |imbalance| ≥ this (plan 3.1: 0.3 before, 0.7 after).' },
+    volumeRatio: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
+    windowMs: { default: 60_000, min: 1, doc: 'Imbalance window (ms).' },
+    volumeLookbackMs: { default: 3_600_000, min: 1, doc: 'Trailing span whose average window volume the volume ratio compares against (ms).' },
+    minWindowTrades: { default: 10, min: 1, integer: true, doc: 'Ticks only: no signal from a window with fewer prints.' },
+    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Bars only: span for σ of close-to-close changes in bulk volume classification (ms).' },
+  },
+  signals(tape: MarketTape, p: V1Params): StrategySignals {
+    return tape.kind === 'trades' ? v1Ticks(tape, p) : v1Bars(tape, p);
+  },
+};
+
+/**
+ * Fused one-pass version of `tradeFlowImbalance` plus the volume ratio and
+ * the decision, so the engine's input costs 2 bytes per trade rather than
+ * three Float64 arrays. A test checks it against `tradeFlowImbalance`.
+ */
+function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
+  const n = tape.length;
+  const entry = new Int8Array(n);
+  const exit = new Uint8Array(n);
+  const { time, amount, side } = tape;
+  const thr = p.imbalanceThreshold;
+  const W = p.windowMs;
+  const L = p.volumeLookbackMs;
+  const useRatio = p.volumeRatio > 0;
+  const minRatio = p.volumeRatio;
+  const minCount = p.minWindowTrades;
+  const t0 = n > 0 ? time[0] : 0;
+  let tail = 0;
+  let signed = 0;
+  let total = 0;
+  let longTail = 0;
+  let longTotal = 0;
+  for (let i = 0; i < n; i++) {
+    const a = amount[i];
+    const t = time[i];
+    signed += side[i] * a;
+    total += a;
+    const cutoff = t - W;
+    while (time[tail] <= cutoff) {
+      const b = amount[tail];
+      signed -= side[tail] * b;
+      total -= b;
+      tail++;
+    }
+    if (useRatio) {
+      longTotal += a;
+      const longCut = t - L;
+      while (time[longTail] <= longCut) longTotal -= amount[longTail++];
+    }
+    if (i - tail + 1 < minCount || total <= 0) continue;
+    // Volume ratio is undefined until a full lookback has been seen.
+    const ok = !useRatio || (t - t0 >= L && longTotal > 0 && total >= minRatio * longTotal * (W / L));
+    const imb = signed / total;
+    if (imb >= thr) {
+      if (ok) entry[i] = 1;
+      exit[i] = 2; // buyers in control: a short's signal has reversed
+    } else if (imb <= -thr) {
+      if (ok) entry[i] = -1;
+      exit[i] = 1;
+    }
+  }
+  return { entry, exit };
+}
+
+/** Standard normal CDF via erf (simple-statistics). */
+function phi(z: number): number {
+  return 0.5 * (1 + ss.errorFunction(z / Math.SQRT2));
+}
+
+function v1Bars(bars: BarTape, p: V1Params): StrategySignals {
+  const n = bars.length;
+  const entry = new Int8Array(n);
+  const exit = new Uint8Array(n);
+  const tf = bars.timeframeMs || 1;
+  const k = Math.max(1, Math.round(p.windowMs / tf));
+  const kLong = Math.max(k, Math.round(p.volumeLookbackMs / tf));
+  const kSigma = Math.max(2, Math.round(p.sigmaLookbackMs / tf));
+  const { close, volume } = bars;
+  const signedVol = new Float64Array(n);
+  // Rolling σ of Δclose over the trailing kSigma changes (including this bar's: known at its close).
+  let s1 = 0;
+  let s2 = 0;
+  let m = 0;
+  let winSigned = 0;
+  let winVol = 0;
+  let longVol = 0;
+  for (let i = 1; i < n; i++) {
+    const d = close[i] - close[i - 1];
+    s1 += d;
+    s2 += d * d;
+    m++;
+    if (m > kSigma) {
+      const old = close[i - kSigma] - close[i - kSigma - 1];
+      s1 -= old;
+      s2 -= old * old;
+      m--;
+    }
+    const variance = m > 1 ? (s2 - (s1 * s1) / m) / (m - 1) : 0;
+    const sd = variance > 0 ? Math.sqrt(variance) : 0;
+    const buyShare = sd > 0 ? phi(d / sd) : 0.5;
+    signedVol[i] = volume[i] * (2 * buyShare - 1);
+    winSigned += signedVol[i];
+    winVol += volume[i];
+    longVol += volume[i];
+    if (i - k >= 1) {
+      winSigned -= signedVol[i - k];
+      winVol -= volume[i - k];
+    }
+    if (i - kLong >= 1) longVol -= volume[i - kLong];
+    if (i < k || m < Math.min(kSigma, 20) || winVol <= 0) continue;
+    let ok = true;
+    if (p.volumeRatio > 0) ok = i >= kLong && winVol >= p.volumeRatio * longVol * (k / kLong);
+    const imb = winSigned / winVol;
+    if (imb >= p.imbalanceThreshold) {
+      if (ok) entry[i] = 1;
+      exit[i] = 2;
+    } else if (imb <= -p.imbalanceThreshold) {
+      if (ok) entry[i] = -1;
+      exit[i] = 1;
+    }
+  }
+  return { entry, exit };
+}
