@@ -7,9 +7,13 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Strict flag parsing for every command: an unknown flag or a missing value
  * is a UserError naming the flag, not a stack trace.
  */
-export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
+export type FlagValues<O extends Options> = {
+  [K in keyof O]?: O[K]['multiple'] extends true ? string[] : O[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export function parseFlags<O extends Options>(argv: string[], options: O, usage: string): FlagValues<O> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as FlagValues<O>;
   } catch (e) {
     throw new UserError(`${(e as Error).message}\nusage: ${usage}`);
   }

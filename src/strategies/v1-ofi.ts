@@ -90,11 +90,12 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
     if (i - tail + 1 < minCount || total <= 0) continue;
     // Volume ratio is undefined until a full lookback has been seen.
     const ok = !useRatio || (t - t0 >= L && longTotal > 0 && total >= minRatio * longTotal * (W / L));
-    const imb = signed / total;
-    if (imb >= thr) {
+    // imbalance = signed / total; compared without dividing (total > 0).
+    const bar = thr * total;
+    if (signed >= bar) {
       if (ok) entry[i] = 1;
       exit[i] = 2; // buyers in control: a short's signal has reversed
-    } else if (imb <= -thr) {
+    } else if (signed <= -bar) {
       if (ok) entry[i] = -1;
       exit[i] = 1;
     }
