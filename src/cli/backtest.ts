@@ -25,17 +25,19 @@ export function formatResultTable(result: BacktestResult, label = ''): string {
       m.winRateCI ? `${pct(m.winRateCI[0], 0)}–${pct(m.winRateCI[1], 0)}` : '—',
       fixed(m.riskReward, 2),
       money(m.edgePerTrade),
+      m.edgePerTradeCI ? `${money(m.edgePerTradeCI[0])}…${money(m.edgePerTradeCI[1])}` : '—',
       money(m.expectedValue),
       money(m.feesPaid),
       money(m.totalPnl),
       pct(m.maxDrawdown),
       int(b.minute + b.hour + b.day),
       int(r.gate.exitsDelayedByMinHold),
-      r.edge.ok ? 'EDGE' : 'no edge',
+      // The plan's rule alone passes a single lucky trade; say when the CI still includes zero.
+      r.edge.ok ? (m.edgePerTradeCI && m.edgePerTradeCI[0] > 0 ? 'EDGE' : 'edge? CI∋0') : 'no edge',
     ];
   });
   return table(
-    ['strategy', 'trades', '/day', 'win', 'win 95% CI', 'R:R', 'edge/trade', 'EV', 'fees', 'net P&L', 'max DD', 'blocked', 'hold-delayed', 'verdict'],
+    ['strategy', 'trades', '/day', 'win', 'win 95% CI', 'R:R', 'edge/trade', 'edge 95% CI', 'EV', 'fees', 'net P&L', 'max DD', 'blocked', 'hold-delayed', 'verdict'],
     rows,
   );
 }
