@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { loadBars, loadTrades } from '../../src/data/load';
+import { bundledData } from '../../src/data/bundled';
+import { sliceBars, sliceTrades, type MarketTape } from '../../src/data/tape';
+import { tradeFlowImbalance } from '../../src/signals/ofi';
+import { V1_OFI, type V1Params } from '../../src/strategies/v1-ofi';
+import { V4_OU, ouZScores, type V4Params } from '../../src/strategies/v4-ou';
+import { defaultParams } from '../../src/strategies/strategy';
+import { ticks } from '../helpers/tapes';
+
+const trades = loadTrades(bundledData.trades).tape;
+const bars = loadBars(bundledData.bars5m).tape;
+const v1 = { ...(defaultParams(V1_OFI) as V1Params) };
+const v4 = { ...(defaultParams(V4_OU) as V4Params) };
+
+describe('tradeFlowImbalance', () => {
+  it('hand example: window of 2 s over five prints', () => {
+    const t = ticks([
+      [0, 100],
+      [1, 100],
+      [2, 100],
+      [3, 100],
+      [4, 100],
+    ]);
+    // amounts 1,2,3,4,5 with sides + − + + −
+    const tape = { ...t, amount: Float64Array.from([1, 2, 3, 4, 5]), side: Int8Array.from([1, -1, 1, 1, -1]) };
+    const { imbalance, count } = tradeFlowImbalance(tape, 2000);
+    // window (t−2 s, t]: row 0 {1}: 1; row 1 {1,−2}: −1/3; row 2 {−2,3}: 1/5; row 3 {3,4}: 1; row 4 {4,−5}: −1/9
+    expect(Array.from(imbalance)).toEqual([1, -1 / 3, 1 / 5, 1, -1 / 9].map((x) => expect.closeTo(x, 12)));
+    expect(Array.from(count)).toEqual([1, 2, 2, 2, 2]);
+  });
+});
+
+describe('V1 on ticks', () => {
+  it('the fused signal pass equals thresholding tradeFlowImbalance on the real tape', () => {
+    const p = { ...v1, imbalanceThreshold: 0.5 };
+    const s = V1_OFI.signals(trades, p);
+    const { imbalance, count } = tradeFlowImbalance(trades, p.windowMs);
+    let n = 0;
+    for (let i = 0; i < trades.length; i++) {
+      const ok = count[i] >= p.minWindowTrades;
+      const want = ok && imbalance[i] >= 0.5 ? 1 : ok && imbalance[i] <= -0.5 ? -1 : 0;
+      if (Math.abs(Math.abs(imbalance[i]) - 0.5) < 1e-9) continue; // rounding at the boundary
+      expect(s.entry[i]).toBe(want);
+      if (want) n++;
+    }
+    expect(n).toBeGreaterThan(100);
+  });
+
+  it('a stricter threshold gives a subset of the entries', () => {
+    const loose = V1_OFI.signals(trades, { ...v1, imbalanceThreshold: 0.3 }).entry;
+    const strict = V1_OFI.signals(trades, { ...v1, imbalanceThreshold: 0.7 }).entry;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < loose.length; i++) {
+      if (strict[i]) expect(loose[i]).toBe(strict[i]);
+      a += loose[i] ? 1 : 0;
+      b += strict[i] ? 1 : 0;
+    }
+    expect(b).toBeLessThan(a);
+  });
+});
+
+/** Changing the future must not change the past: signals on a prefix equal the prefix of signals. */
+function expectCausal(tape: MarketTape, signals: (t: MarketTape) => { entry: Int8Array; exit?: Uint8Array }, cut: number) {
+  const full = signals(tape);
+  const prefix = signals(tape.kind === 'trades' ? sliceTrades(tape, 0, cut) : sliceBars(tape, 0, cut));
+  expect(Array.from(prefix.entry)).toEqual(Array.from(full.entry.subarray(0, cut)));
+  if (full.exit && prefix.exit) expect(Array.from(prefix.exit)).toEqual(Array.from(full.exit.subarray(0, cut)));
+}
+
+describe('no look-ahead', () => {
+  it('V1 and V4 signals on a prefix of the real trade tape equal the full run’s prefix', () => {
+    expectCausal(trades, (t) => V1_OFI.signals(t, v1), 6000);
+    expectCausal(trades, (t) => V4_OU.signals(t, v4), 6000);
+  });
+  it('same on 5m bars', () => {
+    expectCausal(bars, (t) => V1_OFI.signals(t, { ...v1, volumeRatio: 1.5 }), 30_000);
+    expectCausal(bars, (t) => V4_OU.signals(t, v4), 30_000);
+  });
+});
+
+describe('V4 z-scores', () => {
+  it('are NaN until enough samples exist, then finite on the real tape', () => {
+    const z = ouZScores(trades, v4);
+    expect(Number.isNaN(z[0])).toBe(true);
+    let finite = 0;
+    for (const v of z) if (Number.isFinite(v)) finite++;
+    expect(finite).toBeGreaterThan(trades.length / 2);
+  });
+
+  it('enter beyond ±zEntry and request exits back inside ±zExit', () => {
+    const z = ouZScores(bars, v4);
+    const s = V4_OU.signals(bars, v4);
+    for (let i = 0; i < z.length; i++) {
+      if (s.entry[i] === 1) expect(z[i]).toBeLessThanOrEqual(-2);
+      if (s.entry[i] === -1) expect(z[i]).toBeGreaterThanOrEqual(2);
+      if (Number.isFinite(z[i]) && Math.abs(z[i]) <= 0.5) expect(s.exit![i]).toBe(3);
+    }
+  });
+});
