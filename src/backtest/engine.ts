@@ -50,6 +50,8 @@ export interface StrategySignals {
   entry: Int8Array;
   /** Exit requests: bit 1 = exit a long, bit 2 = exit a short. Used when signal exits are on. */
   exit?: Uint8Array;
+  /** Counters a strategy wants reported (e.g. how many decisions a VPIN gate allowed and blocked). */
+  stats?: Record<string, number>;
 }
 
 /** Gate and exit settings of one strategy (the preset's per-strategy block). */

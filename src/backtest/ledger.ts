@@ -55,6 +55,8 @@ export interface LedgerRow {
   exitIndex: number;
   entryIso: string;
   exitIso: string;
+  /** Phase 3: the confirmations the entry had (e.g. `volume+trend`); absent when the gate is off. */
+  confirmations?: string;
 }
 
 /** Columns written to trades.csv, in order. */
@@ -84,6 +86,7 @@ export const LEDGER_COLUMNS: readonly (keyof LedgerRow)[] = [
   'capitalAfter',
   'entryIndex',
   'exitIndex',
+  'confirmations',
 ];
 
 const LIQ: readonly Liquidity[] = ['maker', 'taker'];

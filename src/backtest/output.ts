@@ -36,6 +36,8 @@ export function summaryOf(result: BacktestResult, extra: Record<string, unknown>
       ...r.metrics,
       edgeValidation: r.edge,
       gate: r.gate,
+      ...(r.confirmation ? { confirmation: r.confirmation } : {}),
+      ...(r.signalStats ? { signalStats: r.signalStats } : {}),
       ...(r.ambiguousBars !== undefined ? { ambiguousBars: r.ambiguousBars, ambiguousResolvedByTicks: r.ambiguousResolvedByTicks } : {}),
       params: r.params,
     };

@@ -12,6 +12,8 @@ import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run
 import { getStrategy, registerStrategy } from '../strategies/registry';
 import type { AnyStrategy } from '../strategies/strategy';
 import { runBarEngine, runTickEngine, type EngineResult } from './engine';
+import { applyConfirmationGate, type ConfirmationReport } from '../risk/confirmation-gate';
+import { confirmationNames } from '../signals/confirmation';
 import type { LedgerRow } from './ledger';
 
 export interface StrategyResult {
@@ -33,7 +35,11 @@ export interface StrategyResult {
   /** Bars only: bars that reached both stop and target, and how many a tick tape resolved. */
   ambiguousBars?: number;
   ambiguousResolvedByTicks?: number;
-  /** Seconds spent computing signals and running the engine. */
+  /** The confirmation gate's counts (phase 3), when it was on. */
+  confirmation?: ConfirmationReport;
+  /** Counters reported by the strategy itself (e.g. V8's VPIN gate). */
+  signalStats?: Record<string, number>;
+  /** Milliseconds spent computing signals and running the engine. */
   timing: { signalsMs: number; engineMs: number };
   params: Record<string, number>;
 }
@@ -85,7 +91,15 @@ export function runWithConfig(
   for (const [id, settings] of Object.entries(config.strategies)) {
     const strat = getStrategy(id);
     const t0 = now();
-    const signals = strat.signals(tape, settings.params);
+    let signals = strat.signals(tape, settings.params);
+    let confirmation: ConfirmationReport | undefined;
+    let masks: Uint8Array | undefined;
+    if (settings.confirmation.minConfirmations > 0) {
+      const g = applyConfirmationGate(tape, signals.entry, settings.confirmation);
+      signals = { ...signals, entry: g.entry };
+      confirmation = g.report;
+      masks = g.masks;
+    }
     const t1 = now();
     const exec = {
       fees,
@@ -100,6 +114,14 @@ export function runWithConfig(
         : runBarEngine(tape as BarTape, signals, settings.rules, { ...exec, ticks: opts.ticks });
     const t2 = now();
     const ledger = res.ledger.toRows(id);
+    if (masks) {
+      // The confirmations each entry had, read at its decision row (the row before the fill).
+      for (const row of ledger) {
+        const d = Math.max(0, row.entryIndex - 1);
+        const mk = row.side === 'long' ? masks[d] & 15 : masks[d] >> 4;
+        row.confirmations = confirmationNames(mk).join('+');
+      }
+    }
     const metrics = computeMetrics(ledger, {
       initialCapital: config.engine.initialCapital,
       fromMs,
@@ -126,6 +148,8 @@ export function runWithConfig(
             ambiguousResolvedByTicks: (res as ReturnType<typeof runBarEngine>).ambiguousResolvedByTicks,
           }
         : {}),
+      ...(confirmation ? { confirmation } : {}),
+      ...(signals.stats ? { signalStats: signals.stats } : {}),
       timing: { signalsMs: t1 - t0, engineMs: t2 - t1 },
       params: settings.params,
     };

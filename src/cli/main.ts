@@ -11,6 +11,8 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (require('./backtest') as typeof import('./backtest')).backtestCommand,
   fetch: async () => (require('./fetch') as typeof import('./fetch')).fetchCommand,
+  'compare-exits': async () => (require('./compare-exits') as typeof import('./compare-exits')).compareExitsCommand,
+  signals: async () => (require('./signals') as typeof import('./signals')).signalsCommand,
   main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
 };
 

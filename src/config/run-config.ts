@@ -14,11 +14,14 @@ import { defaultParams } from '../strategies/strategy';
 import before from '../strategies/presets/before.json';
 import phase1 from '../strategies/presets/phase1.json';
 import phase2 from '../strategies/presets/phase2.json';
+import phase3 from '../strategies/presets/phase3.json';
+import type { ConfirmationSettings } from '../risk/confirmation-gate';
 
 export const PRESETS: Record<string, PresetFile> = {
   before: before as PresetFile,
   phase1: phase1 as PresetFile,
   phase2: phase2 as PresetFile,
+  phase3: phase3 as PresetFile,
 };
 
 type Sourced<T> = { value: T; source?: string };
@@ -45,6 +48,8 @@ export interface EngineSettings {
 export interface StrategySettings {
   params: Record<string, number>;
   rules: TradeRules;
+  /** The plan 3.2 confirmation gate (minConfirmations 0 = off). */
+  confirmation: ConfirmationSettings;
 }
 
 export interface RunConfig {
@@ -64,6 +69,9 @@ export const RULE_KEYS = [
   'maxTradesPerMinute',
   'maxTradesPerHour',
   'maxTradesPerDay',
+  'minConfirmations',
+  'confirmationVolumeRatio',
+  'confirmationRegimeProb',
 ] as const;
 
 const ENGINE_KEYS = ['fees', 'slippageBps', 'initialCapital', 'sizing', 'evFloor', 'maxGapMs'] as const;
@@ -161,6 +169,7 @@ function defaultStrategySettings(id: string): StrategySettings {
       bracketDuringHold: 'active',
       limits: null,
     },
+    confirmation: { minConfirmations: 0, volumeRatioMin: 1.5, regimeMinProb: 0.6 },
   };
 }
 
@@ -208,6 +217,18 @@ function applyStrategy(st: StrategySettings, id: string, src: Record<string, unk
         break;
       case 'maxTradesPerDay':
         limits().perDay = num(v, path, { nullable: true, min: 0, integer: true });
+        break;
+      case 'minConfirmations': {
+        const c = num(v, path, { min: 0, integer: true })!;
+        if (c > 4) throw new UserError(`${path}: there are only 4 confirmations (volume, trend, regime, volatility), got ${c}`);
+        st.confirmation.minConfirmations = c;
+        break;
+      }
+      case 'confirmationVolumeRatio':
+        st.confirmation.volumeRatioMin = num(v, path, { min: 0 })!;
+        break;
+      case 'confirmationRegimeProb':
+        st.confirmation.regimeMinProb = num(v, path, { min: 0 })!;
         break;
       default:
         throw new UserError(

@@ -75,3 +75,252 @@ export function fitOu(x: ArrayLike<number>, dtMs: number, from = 0, to = x.lengt
     b,
   };
 }
+
+// ─── Per-row OU series (the V4 sampling) and its streaming twin ────────────
+
+import type { MarketTape } from '../data/tape';
+import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
+
+/** Parameters of {@link ouSeries} (V4's parameters of the same names). */
+export interface OuSeriesParams {
+  /** Trailing span of samples the fit uses (ms): cap = max(minSamples, round(lookbackMs / Δt)) samples. */
+  lookbackMs: number;
+  /** Ticks: sampling interval Δt (ms). Bars: ignored, Δt = the bar timeframe. */
+  sampleMs: number;
+  /** No fit (all NaN) with fewer samples than this; ≥ 3. */
+  minSamples: number;
+}
+
+export interface OuSeries {
+  /** Mean-reversion speed per MILLISECOND (multiply by 1000 for per second). */
+  theta: Float64Array;
+  /** Equilibrium level as a natural-log price (e^mu is the price level). */
+  mu: Float64Array;
+  /** Diffusion σ of log price per √ms. */
+  sigma: Float64Array;
+  /** ln 2 / θ in ms. */
+  halfLife: Float64Array;
+  /** (ln p − μ) / σ_eq: the stationary z-score of the row's price; identical to V4's `ouZScores`. */
+  z: Float64Array;
+}
+
+function ouCap(p: OuSeriesParams, dt: number, who: string): number {
+  if (!(Number.isInteger(p.minSamples) && p.minSamples >= 3)) throw new RangeError(`${who}: minSamples must be an integer ≥ 3, got ${p.minSamples}`);
+  if (!(dt > 0)) throw new RangeError(`${who}: sampleMs must be > 0, got ${dt}`);
+  if (!(p.lookbackMs > 0)) throw new RangeError(`${who}: lookbackMs must be > 0, got ${p.lookbackMs}`);
+  return Math.max(p.minSamples, Math.round(p.lookbackMs / dt));
+}
+
+/**
+ * Samples of log price (minus the first print's log price, to keep the
+ * regression sums well-conditioned) in a flat buffer of 2·cap, compacted when
+ * full, so the trailing `cap` samples are always one contiguous range that
+ * `fitOu` reads in place (same values, same order as V4's ring copy).
+ */
+class OuSamples {
+  readonly buf: Float64Array;
+  len = 0;
+  count = 0;
+  constructor(readonly cap: number) {
+    this.buf = new Float64Array(2 * cap);
+  }
+  push(v: number): void {
+    if (this.len === this.buf.length) {
+      this.buf.copyWithin(0, this.cap);
+      this.len = this.cap;
+    }
+    this.buf[this.len++] = v;
+    if (this.count < this.cap) this.count++;
+  }
+  fit(dt: number): OuFit {
+    return fitOu(this.buf, dt, this.len - this.count, this.len);
+  }
+}
+
+/**
+ * Ornstein-Uhlenbeck fit per tape row, sampled exactly as V4 does.
+ *
+ * Ticks: log price is sampled every `sampleMs` (epoch-aligned intervals; the
+ * sample is the interval's last print, carried through empty intervals). A
+ * row sees the fit on the trailing `cap` COMPLETED samples (its own interval
+ * is not finished) and z = (ln p_row − μ) / σ_eq with its own price.
+ * Bars: each close is a sample; row i's fit includes bar i (known at the
+ * close). Outputs are NaN until `minSamples` samples exist, and θ, μ, σ,
+ * half-life are NaN when the window is not mean-reverting (AR coefficient
+ * outside (0, 1)); z is NaN then too, and when σ_eq = 0.
+ *
+ * Units (as {@link fitOu}): θ per ms, σ per √ms in log-price units, half-life
+ * in ms; μ is an absolute natural-log price. The refit is O(cap) per
+ * completed sample (once per gap, however long), nothing per row.
+ *
+ * @example ouSeries(trades, { lookbackMs: 1_800_000, sampleMs: 10_000, minSamples: 30 }).z[i]
+ */
+export function ouSeries(tape: MarketTape, params: OuSeriesParams): OuSeries {
+  const n = tape.length;
+  const theta = new Float64Array(n).fill(NaN);
+  const mu = new Float64Array(n).fill(NaN);
+  const sigma = new Float64Array(n).fill(NaN);
+  const halfLife = new Float64Array(n).fill(NaN);
+  const z = new Float64Array(n).fill(NaN);
+  const isBars = tape.kind === 'bars';
+  const dt = isBars ? tape.timeframeMs || 1 : params.sampleMs;
+  const cap = ouCap(params, dt, 'ouSeries');
+  const out: OuSeries = { theta, mu, sigma, halfLife, z };
+  if (n === 0) return out;
+  const px = isBars ? tape.close : tape.price;
+  const minS = params.minSamples;
+  const ref = Math.log(px[0]);
+  const s = new OuSamples(cap);
+  let f: OuFit | null = null;
+  const emit = (i: number, x: number) => {
+    if (!f) return;
+    theta[i] = f.theta;
+    mu[i] = f.mu + ref;
+    sigma[i] = f.sigma;
+    halfLife[i] = f.halfLife;
+    if (f.sigmaEq > 0) z[i] = (x - f.mu) / f.sigmaEq;
+  };
+  if (isBars) {
+    for (let i = 0; i < n; i++) {
+      const x = Math.log(px[i]) - ref;
+      s.push(x);
+      if (s.count >= minS) f = s.fit(dt);
+      emit(i, x);
+    }
+    return out;
+  }
+  const time = tape.time;
+  let bucket = Math.floor(time[0] / dt);
+  let last = Math.log(px[0]) - ref;
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(time[i] / dt);
+    if (b > bucket) {
+      const gaps = Math.min(b - bucket, cap);
+      for (let g = 0; g < gaps; g++) s.push(last);
+      if (s.count >= minS) f = s.fit(dt);
+      bucket = b;
+    }
+    last = Math.log(px[i]) - ref;
+    emit(i, last);
+  }
+  return out;
+}
+
+/** Shared state of the two streaming OU forms. */
+abstract class OuStream {
+  readonly outputs = ['theta', 'mu', 'sigma', 'halfLife', 'z'] as const;
+  protected readonly s: OuSamples;
+  protected readonly minS: number;
+  protected ref = NaN;
+  protected lastPrice = NaN;
+  protected fitted = false;
+  protected theta = NaN;
+  protected mu = NaN; // relative to ref
+  protected sigma = NaN;
+  protected halfLife = NaN;
+  protected sdEq = NaN;
+
+  protected constructor(params: OuSeriesParams, protected readonly dt: number, who: string) {
+    this.s = new OuSamples(ouCap(params, dt, who));
+    this.minS = params.minSamples;
+  }
+
+  protected refit(): void {
+    if (this.s.count < this.minS) return;
+    const f = this.s.fit(this.dt);
+    this.fitted = true;
+    this.theta = f.theta;
+    this.mu = f.mu;
+    this.sigma = f.sigma;
+    this.halfLife = f.halfLife;
+    this.sdEq = f.sigmaEq;
+  }
+
+  /** 0 θ, 1 μ (ln price), 2 σ, 3 half-life, 4 z (computed on demand from the last price). */
+  value(k = 0): number {
+    if (!this.fitted) return NaN;
+    switch (k) {
+      case 0:
+        return this.theta;
+      case 1:
+        return this.mu + this.ref;
+      case 2:
+        return this.sigma;
+      case 3:
+        return this.halfLife;
+      case 4:
+        return this.sdEq > 0 ? (Math.log(this.lastPrice) - this.ref - this.mu) / this.sdEq : NaN;
+      default:
+        return NaN;
+    }
+  }
+}
+
+/**
+ * Streaming {@link ouSeries} over trades. Per trade: one comparison with the
+ * next interval boundary and a store; the log and the refit happen once per
+ * completed interval, z's log only when `value(4)` is read.
+ */
+export class OuIndicator extends OuStream implements TradeIndicator {
+  private next = -Infinity;
+  private bucket = NaN;
+
+  constructor(params: OuSeriesParams) {
+    super(params, params.sampleMs, 'OuIndicator');
+  }
+
+  update(time: number, price: number, _amount: number, _side: number): boolean {
+    if (time >= this.next) this.roll(time, price);
+    this.lastPrice = price;
+    return this.fitted;
+  }
+
+  private roll(time: number, price: number): void {
+    const b = Math.floor(time / this.dt);
+    this.next = (b + 1) * this.dt;
+    if (this.bucket !== this.bucket) {
+      this.bucket = b; // first trade
+      this.ref = Math.log(price);
+      return;
+    }
+    if (!(b > this.bucket)) return;
+    const last = Math.log(this.lastPrice) - this.ref;
+    const gaps = Math.min(b - this.bucket, this.s.cap);
+    for (let g = 0; g < gaps; g++) this.s.push(last);
+    this.refit();
+    this.bucket = b;
+  }
+}
+
+/** Streaming {@link ouSeries} over bars (each close a sample). Needs the timeframe up front. */
+export class OuBarIndicator extends OuStream implements BarIndicator {
+  constructor(params: OuSeriesParams, timeframeMs: number) {
+    super(params, timeframeMs || 1, 'OuBarIndicator');
+  }
+
+  update(_time: number, _open: number, _high: number, _low: number, close: number, _volume: number): boolean {
+    if (this.ref !== this.ref) this.ref = Math.log(close);
+    this.lastPrice = close;
+    this.s.push(Math.log(close) - this.ref);
+    this.refit();
+    return this.fitted;
+  }
+}
+
+/** `edgelab signals --signal ou`. */
+export const OU_SIGNAL: SignalSpec = {
+  name: 'ou',
+  description:
+    'Ornstein-Uhlenbeck fit of log price on a trailing window of samples (V4’s sampling): theta per ms, mu as ln price, sigma per √ms, half-life in ms, and the z-score of each row’s price.',
+  outputs: ['theta', 'mu', 'sigma', 'halfLife', 'z'],
+  params: {
+    lookbackMs: { default: 1_800_000, min: 1, doc: 'Trailing span of samples the fit uses (ms).' },
+    sampleMs: { default: 10_000, min: 1, doc: 'Ticks only: sampling interval (ms), epoch-aligned; bars use the bar.' },
+    minSamples: { default: 30, min: 3, integer: true, doc: 'Fewer samples than this: no fit (NaN). The window is at least this many samples.' },
+  },
+  accepts: ['trades', 'bars'],
+  compute(tape: MarketTape, p: Record<string, number>): Record<string, Float64Array> {
+    const r = ouSeries(tape, { lookbackMs: p.lookbackMs, sampleMs: p.sampleMs, minSamples: p.minSamples });
+    return { theta: r.theta, mu: r.mu, sigma: r.sigma, halfLife: r.halfLife, z: r.z };
+  },
+};

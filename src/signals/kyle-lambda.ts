@@ -1,0 +1,384 @@
+/**
+ * Kyle's lambda (λ): price impact per unit of signed order flow.
+ *
+ * Type: microstructure. In Kyle (1985) the market maker sets Δp = λ·(net
+ * order flow); a large λ means flow moves the price a lot (thin, informed
+ * market). Estimated here as the rolling OLS slope of price change on signed
+ * flow over the last `windowSamples` intervals, as in Hasbrouck's empirical
+ * practice.
+ *
+ * Ticks: interval k is [k·sampleMs, (k+1)·sampleMs) in epoch-aligned ms.
+ *  - Δp_k = last price in interval k − last price in interval k − 1 (quote
+ *    currency, NOT log); the first interval has no predecessor and only sets
+ *    the reference price.
+ *  - S_k = Σ side·amount over the interval's prints (`sqrtVolume` 0, "signed
+ *    volume"), or Σ side·√amount (`sqrtVolume` 1, Hasbrouck's signed √volume,
+ *    which damps block trades). Unknown-side prints (side 0) add nothing.
+ *  - Empty intervals carry the price forward: they are points (Δp 0, S 0)
+ *    and do count toward the window (a quiet minute is evidence too). A
+ *    gap longer than the window only fills the window with such points.
+ *  - A row inside interval k sees the regression over intervals ≤ k − 1
+ *    (completed only): causal.
+ * Bars: each bar is an interval (sampleMs ignored); Δp = close − previous
+ * close, row i sees the fit including bar i (known at its close). Bars carry
+ * no taker side, so the bar's volume V is signed by
+ *  - `barSigning` 0: bulk volume classification, S = V·(2Φ(Δclose/σ) − 1), σ
+ *    the sd of close-to-close changes over `sigmaLookbackMs` — exactly
+ *    `barFlowImbalance(...).signedVolume` (as V1); or
+ *  - `barSigning` 1: close location value, S = V·((C − L) − (H − C))/(H − L)
+ *    (0 when H = L).
+ *  With `sqrtVolume` 1 the magnitude is √V instead of V.
+ *  CAVEAT: both bar signings derive the sign from the bar's own prices, so
+ *  Δp and S are correlated by construction; λ's t-stat and R² on bars are
+ *  mechanically inflated and are not evidence of price impact. Only the tick
+ *  form (exchange-reported taker side) measures impact.
+ *
+ * Regression: Δp = α + λ·S + ε WITH an intercept (α absorbs drift over the
+ * window so it is not attributed to flow). Over the n = windowSamples points:
+ *   λ = Sxy / Sxx,  SE(λ) = √(SSE / (n − 2) / Sxx),  t = λ / SE(λ)
+ *   (n − 2 degrees of freedom),  R² = Sxy² / (Sxx·Syy),
+ * with centred sums (two passes, no running-sum drift). Units: λ in quote
+ * currency per unit of base (e.g. USDT per BTC), per √base with sqrtVolume.
+ *
+ * Edge cases (NaN means "not defined", never a throw):
+ *  - fewer than `windowSamples` points so far: all outputs NaN (no partial
+ *    windows);
+ *  - S constant over the window (e.g. every interval empty or zero-volume):
+ *    slope undefined, all outputs NaN;
+ *  - price constant over the window (Δp all equal): λ = 0 exactly, tStat and
+ *    r2 NaN (0/0: no price variance to explain);
+ *  - an exact fit (SSE = 0, λ ≠ 0): tStat = ±Infinity (a very large finite
+ *    value when rounding leaves a residual), r2 = 1.
+ *
+ * Cost: O(1) per trade; O(windowSamples) per completed interval (the exact
+ * refit, like the OU refit). No allocation per event.
+ *
+ * @see A. S. Kyle, "Continuous Auctions and Insider Trading", Econometrica 53(6), 1985;
+ *      J. Hasbrouck, "Empirical Market Microstructure", OUP 2007, ch. 5 and 8 (signed √volume).
+ */
+import type { BarTape, MarketTape, TradeTape } from '../data/tape';
+import { BarFlowImbalanceIndicator, barFlowImbalance } from './ofi';
+import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
+
+export interface KyleParams {
+  /** Ticks: interval length (ms). Ignored on bars. */
+  sampleMs: number;
+  /** Intervals (bars) in the rolling regression, ≥ 3. */
+  windowSamples: number;
+  /** 1: regress on Σ side·√amount (bars: √V) instead of Σ side·amount. Default 0. */
+  sqrtVolume?: number;
+  /** Bars only: 0 = bulk volume classification (default), 1 = close location value. */
+  barSigning?: number;
+  /** Bars with barSigning 0: σ span of bulk volume classification (ms). Default 86,400,000 (V1's). */
+  sigmaLookbackMs?: number;
+}
+
+export interface KyleSeries {
+  /** OLS slope of Δp on S: quote currency per unit of (√)base. */
+  lambda: Float64Array;
+  /** λ / SE(λ), n − 2 degrees of freedom. */
+  tStat: Float64Array;
+  /** Coefficient of determination of the window's regression. */
+  r2: Float64Array;
+}
+
+const DEFAULT_SIGMA_LOOKBACK_MS = 86_400_000;
+
+function checkParams(p: KyleParams, bars: boolean, who: string): number {
+  const W = p.windowSamples;
+  if (!(Number.isInteger(W) && W >= 3)) throw new RangeError(`${who}: windowSamples must be an integer ≥ 3, got ${W}`);
+  if (!bars && !(p.sampleMs > 0)) throw new RangeError(`${who}: sampleMs must be > 0, got ${p.sampleMs}`);
+  return W;
+}
+
+/**
+ * OLS with intercept of y on x over [from, to) into out = [λ, t, R²].
+ * Centred two-pass sums; constant x or y detected exactly (see module doc).
+ */
+function fitWindow(x: Float64Array, y: Float64Array, from: number, to: number, out: Float64Array): void {
+  const n = to - from;
+  const x0 = x[from];
+  const y0 = y[from];
+  let constX = true;
+  let constY = true;
+  let sx = 0;
+  let sy = 0;
+  for (let k = from; k < to; k++) {
+    const xv = x[k];
+    const yv = y[k];
+    sx += xv;
+    sy += yv;
+    if (xv !== x0) constX = false;
+    if (yv !== y0) constY = false;
+  }
+  if (constX) {
+    out[0] = NaN;
+    out[1] = NaN;
+    out[2] = NaN;
+    return;
+  }
+  if (constY) {
+    out[0] = 0;
+    out[1] = NaN;
+    out[2] = NaN;
+    return;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let k = from; k < to; k++) {
+    const dx = x[k] - mx;
+    const dy = y[k] - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  const b = sxy / sxx + 0; // + 0 turns −0 into 0
+  let sse = 0;
+  for (let k = from; k < to; k++) {
+    const e = y[k] - my - b * (x[k] - mx);
+    sse += e * e;
+  }
+  out[0] = b;
+  out[1] = b / Math.sqrt(sse / (n - 2) / sxx); // residual variance on n − 2 dof
+  const r2 = (sxy * sxy) / (sxx * syy);
+  out[2] = r2 > 1 ? 1 : r2;
+}
+
+/**
+ * The last `W` points of a growing series in a flat buffer of 2W, compacted
+ * (copyWithin) when full: amortised O(1) per push, and the window is always
+ * one contiguous range for the regression.
+ */
+class PointWindow {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  len = 0;
+  constructor(readonly W: number) {
+    this.x = new Float64Array(2 * W);
+    this.y = new Float64Array(2 * W);
+  }
+  push(xv: number, yv: number): void {
+    if (this.len === this.x.length) {
+      this.x.copyWithin(0, this.W);
+      this.y.copyWithin(0, this.W);
+      this.len = this.W;
+    }
+    this.x[this.len] = xv;
+    this.y[this.len] = yv;
+    this.len++;
+  }
+  /** Refit into out when the window is full. */
+  fit(out: Float64Array): void {
+    if (this.len >= this.W) fitWindow(this.x, this.y, this.len - this.W, this.len, out);
+  }
+}
+
+/** Signed bar flow from the BVC signed volume sv (= V·(2Φ − 1)). */
+function bvcFlow(sv: number, volume: number, sqrt: boolean): number {
+  return sqrt ? (volume > 0 ? sv / Math.sqrt(volume) : 0) : sv;
+}
+
+/** Signed bar flow by close location value. */
+function clvFlow(high: number, low: number, close: number, volume: number, sqrt: boolean): number {
+  const clv = high > low ? (close - low - (high - close)) / (high - low) : 0;
+  return clv * (sqrt ? Math.sqrt(volume) : volume);
+}
+
+/**
+ * Rolling Kyle's lambda per tape row (see the module doc for every
+ * convention). Pure: reads the tape, returns fresh arrays.
+ *
+ * @example kyleLambdaSeries(trades, { sampleMs: 10_000, windowSamples: 60 }).lambda[i] // USDT per BTC
+ */
+export function kyleLambdaSeries(tape: MarketTape, params: KyleParams): KyleSeries {
+  return tape.kind === 'trades' ? kyleTicks(tape, params) : kyleBars(tape, params);
+}
+
+function kyleTicks(tape: TradeTape, p: KyleParams): KyleSeries {
+  const W = checkParams(p, false, 'kyleLambdaSeries');
+  const n = tape.length;
+  const lambda = new Float64Array(n).fill(NaN);
+  const tStat = new Float64Array(n).fill(NaN);
+  const r2 = new Float64Array(n).fill(NaN);
+  if (n === 0) return { lambda, tStat, r2 };
+  const dt = p.sampleMs;
+  const sqrt = p.sqrtVolume === 1;
+  const { time, price, amount, side } = tape;
+  const win = new PointWindow(W);
+  const out = new Float64Array(3).fill(NaN);
+  let bucket = Math.floor(time[0] / dt);
+  let last = price[0];
+  let prevLast = NaN; // last price of the previous completed interval
+  let flow = 0;
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(time[i] / dt);
+    if (b > bucket) {
+      // Interval `bucket` is complete; b − bucket − 1 empty intervals follow it.
+      let pushed = false;
+      if (prevLast === prevLast) {
+        win.push(flow, last - prevLast);
+        pushed = true;
+      }
+      prevLast = last;
+      const empty = Math.min(b - bucket - 1, W);
+      for (let g = 0; g < empty; g++) win.push(0, 0);
+      if (pushed || empty > 0) win.fit(out);
+      bucket = b;
+      flow = 0;
+    }
+    last = price[i];
+    flow += sqrt ? side[i] * Math.sqrt(amount[i]) : side[i] * amount[i];
+    lambda[i] = out[0];
+    tStat[i] = out[1];
+    r2[i] = out[2];
+  }
+  return { lambda, tStat, r2 };
+}
+
+function kyleBars(bars: BarTape, p: KyleParams): KyleSeries {
+  const W = checkParams(p, true, 'kyleLambdaSeries');
+  const n = bars.length;
+  const lambda = new Float64Array(n).fill(NaN);
+  const tStat = new Float64Array(n).fill(NaN);
+  const r2 = new Float64Array(n).fill(NaN);
+  const sqrt = p.sqrtVolume === 1;
+  const clv = p.barSigning === 1;
+  const { close, high, low, volume } = bars;
+  const sv = clv
+    ? null
+    : barFlowImbalance(bars, { windowMs: bars.timeframeMs || 1, sigmaLookbackMs: p.sigmaLookbackMs ?? DEFAULT_SIGMA_LOOKBACK_MS }).signedVolume;
+  const win = new PointWindow(W);
+  const out = new Float64Array(3).fill(NaN);
+  for (let i = 1; i < n; i++) {
+    const s = sv ? bvcFlow(sv[i], volume[i], sqrt) : clvFlow(high[i], low[i], close[i], volume[i], sqrt);
+    win.push(s, close[i] - close[i - 1]);
+    win.fit(out);
+    lambda[i] = out[0];
+    tStat[i] = out[1];
+    r2[i] = out[2];
+  }
+  return { lambda, tStat, r2 };
+}
+
+/**
+ * Streaming Kyle's lambda over trades: the same intervals, points and
+ * regression as {@link kyleLambdaSeries}. Outputs `lambda`, `tStat`, `r2`
+ * (NaN until `windowSamples` points exist). Per trade: one comparison
+ * against the next interval boundary and one accumulation.
+ */
+export class KyleLambdaIndicator implements TradeIndicator {
+  readonly outputs = ['lambda', 'tStat', 'r2'] as const;
+  private readonly dt: number;
+  private readonly sqrt: boolean;
+  private readonly win: PointWindow;
+  private readonly out = new Float64Array(3).fill(NaN);
+  private next = -Infinity; // start of the next interval (ms)
+  private bucket = NaN;
+  private last = NaN;
+  private prevLast = NaN;
+  private flow = 0;
+
+  constructor(params: KyleParams) {
+    this.win = new PointWindow(checkParams(params, false, 'KyleLambdaIndicator'));
+    this.dt = params.sampleMs;
+    this.sqrt = params.sqrtVolume === 1;
+  }
+
+  update(time: number, price: number, amount: number, side: number): boolean {
+    if (time >= this.next) this.roll(time);
+    this.last = price;
+    this.flow += this.sqrt ? side * Math.sqrt(amount) : side * amount;
+    return this.out[0] === this.out[0];
+  }
+
+  private roll(time: number): void {
+    const b = Math.floor(time / this.dt);
+    this.next = (b + 1) * this.dt;
+    if (this.bucket !== this.bucket) {
+      this.bucket = b; // first trade
+      return;
+    }
+    if (!(b > this.bucket)) return;
+    let pushed = false;
+    if (this.prevLast === this.prevLast) {
+      this.win.push(this.flow, this.last - this.prevLast);
+      pushed = true;
+    }
+    this.prevLast = this.last;
+    const empty = Math.min(b - this.bucket - 1, this.win.W);
+    for (let g = 0; g < empty; g++) this.win.push(0, 0);
+    if (pushed || empty > 0) this.win.fit(this.out);
+    this.bucket = b;
+    this.flow = 0;
+  }
+
+  value(k = 0): number {
+    return k >= 0 && k < 3 ? this.out[k] : NaN;
+  }
+}
+
+/**
+ * Streaming Kyle's lambda over bars (twin of {@link kyleLambdaSeries} on a bar
+ * tape). Needs the bar timeframe up front for bulk volume classification.
+ */
+export class KyleLambdaBarIndicator implements BarIndicator {
+  readonly outputs = ['lambda', 'tStat', 'r2'] as const;
+  private readonly sqrt: boolean;
+  private readonly bvc: BarFlowImbalanceIndicator | null;
+  private readonly win: PointWindow;
+  private readonly out = new Float64Array(3).fill(NaN);
+  private prevClose = NaN;
+
+  constructor(params: KyleParams, timeframeMs: number) {
+    this.win = new PointWindow(checkParams(params, true, 'KyleLambdaBarIndicator'));
+    this.sqrt = params.sqrtVolume === 1;
+    this.bvc =
+      params.barSigning === 1
+        ? null
+        : new BarFlowImbalanceIndicator({ windowMs: timeframeMs || 1, sigmaLookbackMs: params.sigmaLookbackMs ?? DEFAULT_SIGMA_LOOKBACK_MS }, timeframeMs);
+  }
+
+  update(time: number, open: number, high: number, low: number, close: number, volume: number): boolean {
+    if (this.bvc) this.bvc.update(time, open, high, low, close, volume);
+    const prev = this.prevClose;
+    this.prevClose = close;
+    if (prev !== prev) return false; // first bar: no Δp
+    const s = this.bvc ? bvcFlow(this.bvc.value(3), volume, this.sqrt) : clvFlow(high, low, close, volume, this.sqrt);
+    this.win.push(s, close - prev);
+    this.win.fit(this.out);
+    return this.out[0] === this.out[0];
+  }
+
+  value(k = 0): number {
+    return k >= 0 && k < 3 ? this.out[k] : NaN;
+  }
+}
+
+/** `edgelab signals --signal kyle`. */
+export const KYLE_SIGNAL: SignalSpec = {
+  name: 'kyle',
+  description:
+    "Kyle's lambda: rolling OLS slope (with intercept) of interval price change on signed order flow, its t-statistic (n − 2 dof) and R², from the last completed interval. Bars sign volume from prices (BVC or CLV): inflated statistics, see docs.",
+  outputs: ['lambda', 'tStat', 'r2'],
+  params: {
+    sampleMs: { default: 10_000, min: 1, doc: 'Ticks: interval length (ms), epoch-aligned; bars use the bar.' },
+    windowSamples: { default: 60, min: 3, integer: true, doc: 'Intervals in the rolling regression (NaN until this many).' },
+    sqrtVolume: { default: 0, min: 0, max: 1, integer: true, doc: '1: flow = Σ side·√amount (bars √volume) instead of Σ side·amount.' },
+    barSigning: { default: 0, min: 0, max: 1, integer: true, doc: 'Bars: 0 = bulk volume classification, 1 = close location value.' },
+    sigmaLookbackMs: { default: DEFAULT_SIGMA_LOOKBACK_MS, min: 1, doc: 'Bars, BVC: span of the σ of close-to-close changes (ms).' },
+  },
+  accepts: ['trades', 'bars'],
+  compute(tape: MarketTape, p: Record<string, number>): Record<string, Float64Array> {
+    const r = kyleLambdaSeries(tape, {
+      sampleMs: p.sampleMs,
+      windowSamples: p.windowSamples,
+      sqrtVolume: p.sqrtVolume,
+      barSigning: p.barSigning,
+      sigmaLookbackMs: p.sigmaLookbackMs,
+    });
+    return { lambda: r.lambda, tStat: r.tStat, r2: r.r2 };
+  },
+};

@@ -1,0 +1,228 @@
+/**
+ * A regular time grid over a tape, for features that are defined per
+ * interval (returns, volume ratios, channels, volatility).
+ *
+ * Ticks: interval k covers [k·Δ, (k+1)·Δ) in epoch-aligned ms; its close is
+ * the last print inside it (carried forward through empty intervals). A tape
+ * row inside interval k sees samples < k only — the interval it is in is not
+ * finished — so every feature read through `rowToSample` is causal.
+ * Bars: each bar is a sample and row i sees sample i (decisions are made at
+ * the bar's close).
+ */
+import type { MarketTape } from '../data/tape';
+
+export interface SampledSeries {
+  /** Sample duration (ms). */
+  dtMs: number;
+  length: number;
+  /** End time of each sample (ms). */
+  end: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  /** Σ side·amount (ticks); bars: 0 (no taker side). */
+  signedVolume: Float64Array;
+  /** For each tape row, the last sample it may see (−1: none yet). */
+  rowToSample: Int32Array;
+}
+
+const cache = new WeakMap<object, Map<number, SampledSeries>>();
+
+/** Sample a tape on a Δ-ms grid (cached per tape and Δ). */
+export function sampleTape(tape: MarketTape, sampleMs: number): SampledSeries {
+  let byDt = cache.get(tape);
+  if (!byDt) cache.set(tape, (byDt = new Map()));
+  const key = tape.kind === 'bars' ? -1 : sampleMs;
+  const hit = byDt.get(key);
+  if (hit) return hit;
+  const s = tape.kind === 'bars' ? sampleBars(tape) : sampleTicks(tape, sampleMs);
+  byDt.set(key, s);
+  return s;
+}
+
+function sampleBars(b: Extract<MarketTape, { kind: 'bars' }>): SampledSeries {
+  const n = b.length;
+  const end = new Float64Array(n);
+  for (let i = 0; i < n; i++) end[i] = b.time[i] + b.timeframeMs;
+  const rowToSample = new Int32Array(n);
+  for (let i = 0; i < n; i++) rowToSample[i] = i;
+  return { dtMs: b.timeframeMs, length: n, end, close: b.close, volume: b.volume, signedVolume: new Float64Array(n), rowToSample };
+}
+
+function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): SampledSeries {
+  const n = t.length;
+  const rowToSample = new Int32Array(n);
+  if (n === 0) {
+    return { dtMs: dt, length: 0, end: new Float64Array(0), close: new Float64Array(0), volume: new Float64Array(0), signedVolume: new Float64Array(0), rowToSample };
+  }
+  const first = Math.floor(t.time[0] / dt);
+  const last = Math.floor(t.time[n - 1] / dt);
+  const m = last - first + 1;
+  const end = new Float64Array(m);
+  const close = new Float64Array(m);
+  const volume = new Float64Array(m);
+  const signedVolume = new Float64Array(m);
+  let k = 0;
+  let price = t.price[0];
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(t.time[i] / dt) - first;
+    while (k < b) {
+      close[k] = price; // carry forward through empty intervals
+      end[k] = (first + k + 1) * dt;
+      k++;
+    }
+    price = t.price[i];
+    volume[b] += t.amount[i];
+    signedVolume[b] += t.side[i] * t.amount[i];
+    rowToSample[i] = b - 1;
+  }
+  close[k] = price;
+  end[k] = (first + k + 1) * dt;
+  return { dtMs: dt, length: m, end, close, volume, signedVolume, rowToSample };
+}
+
+/**
+ * z-score of the log return over the last `k` samples against the trailing
+ * standard deviation of one-sample log returns over `sigmaK` samples (scaled
+ * by √k). NaN until sigmaK + k samples exist or when σ = 0.
+ */
+export function returnZ(close: Float64Array, k: number, sigmaK: number): Float64Array {
+  const m = close.length;
+  const z = new Float64Array(m).fill(NaN);
+  let s1 = 0;
+  let s2 = 0;
+  let cnt = 0;
+  for (let j = 1; j < m; j++) {
+    const r = Math.log(close[j] / close[j - 1]);
+    s1 += r;
+    s2 += r * r;
+    cnt++;
+    if (cnt > sigmaK) {
+      const old = Math.log(close[j - sigmaK] / close[j - sigmaK - 1]);
+      s1 -= old;
+      s2 -= old * old;
+      cnt--;
+    }
+    if (j < k || cnt < sigmaK) continue;
+    const v = (s2 - (s1 * s1) / cnt) / (cnt - 1);
+    if (!(v > 0)) continue;
+    z[j] = Math.log(close[j] / close[j - k]) / Math.sqrt(v * k);
+  }
+  return z;
+}
+
+/** Volume of the last `k` samples over its average per k samples across the last `kLong` (NaN until kLong samples). */
+export function volumeRatio(volume: Float64Array, k: number, kLong: number): Float64Array {
+  const m = volume.length;
+  const out = new Float64Array(m).fill(NaN);
+  let w = 0;
+  let l = 0;
+  for (let j = 0; j < m; j++) {
+    w += volume[j];
+    l += volume[j];
+    if (j >= k) w -= volume[j - k];
+    if (j >= kLong) l -= volume[j - kLong];
+    if (j + 1 >= kLong && l > 0) out[j] = w / ((l * k) / kLong);
+  }
+  return out;
+}
+
+/** Highest and lowest close over the `k` samples BEFORE j (a channel the current sample can break). */
+export function channel(close: Float64Array, k: number): { high: Float64Array; low: Float64Array } {
+  const m = close.length;
+  const high = new Float64Array(m).fill(NaN);
+  const low = new Float64Array(m).fill(NaN);
+  // Monotonic deques of indices (max and min), O(1) amortised.
+  const qmax = new Int32Array(m);
+  const qmin = new Int32Array(m);
+  let h1 = 0;
+  let t1 = 0;
+  let h2 = 0;
+  let t2 = 0;
+  for (let j = 0; j < m; j++) {
+    if (j >= k) {
+      high[j] = close[qmax[h1]];
+      low[j] = close[qmin[h2]];
+    }
+    // add j, drop j − k + 1 … keep window (j − k + 1 .. j] for the next step
+    while (t1 > h1 && close[qmax[t1 - 1]] <= close[j]) t1--;
+    qmax[t1++] = j;
+    while (t2 > h2 && close[qmin[t2 - 1]] >= close[j]) t2--;
+    qmin[t2++] = j;
+    if (qmax[h1] <= j - k) h1++;
+    if (qmin[h2] <= j - k) h2++;
+  }
+  return { high, low };
+}
+
+/** Exponential moving average with span k (α = 2/(k+1)), seeded with the first value. */
+export function ema(x: Float64Array, k: number): Float64Array {
+  const m = x.length;
+  const out = new Float64Array(m);
+  const a = 2 / (k + 1);
+  let e = m ? x[0] : 0;
+  for (let j = 0; j < m; j++) {
+    e += a * (x[j] - e);
+    out[j] = e;
+  }
+  return out;
+}
+
+/**
+ * Realised volatility of one-sample log returns over the last `k` samples
+ * (sample standard deviation); NaN until k returns exist.
+ */
+export function realizedVol(close: Float64Array, k: number): Float64Array {
+  const m = close.length;
+  const out = new Float64Array(m).fill(NaN);
+  let s1 = 0;
+  let s2 = 0;
+  let cnt = 0;
+  for (let j = 1; j < m; j++) {
+    const r = Math.log(close[j] / close[j - 1]);
+    s1 += r;
+    s2 += r * r;
+    cnt++;
+    if (cnt > k) {
+      const old = Math.log(close[j - k] / close[j - k - 1]);
+      s1 -= old;
+      s2 -= old * old;
+      cnt--;
+    }
+    if (cnt === k && k > 1) {
+      const v = (s2 - (s1 * s1) / k) / (k - 1);
+      out[j] = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Fraction of the trailing `window` values (excluding j) that are ≤ x[j]:
+ * a causal empirical CDF for percentile thresholds. NaN until `minCount`
+ * finite values exist. O(window) per sample — samples are far fewer than
+ * trades.
+ */
+export function trailingPercentile(x: Float64Array, window: number, minCount: number): Float64Array {
+  const m = x.length;
+  const out = new Float64Array(m).fill(NaN);
+  for (let j = 0; j < m; j++) {
+    const v = x[j];
+    if (!Number.isFinite(v)) continue;
+    let le = 0;
+    let cnt = 0;
+    for (let q = Math.max(0, j - window); q < j; q++) {
+      const w = x[q];
+      if (w === w) {
+        cnt++;
+        if (w <= v) le++;
+      }
+    }
+    if (cnt >= minCount) out[j] = le / cnt;
+  }
+  return out;
+}
+
+/** Rows count, steps in samples of a span (at least 1). */
+export function samplesIn(spanMs: number, dtMs: number): number {
+  return Math.max(1, Math.round(spanMs / Math.max(1, dtMs)));
+}

@@ -1,0 +1,69 @@
+/**
+ * V3 — VPIN mean reversion.
+ *
+ * Fades sharp moves when order flow is NOT toxic: VPIN (Easley, López de
+ * Prado & O'Hara 2012) below `vpinEntry` says the move is driven by
+ * uninformed flow, which tends to revert. Entry when the last `windowMs`
+ * return is at least `moveZ` trailing standard deviations (long after a
+ * drop, short after a rise), VPIN < `vpinEntry`, and — from phase 3 — the
+ * window's volume is at least `volumeSurge` × its trailing average (plan
+ * 3.1: VPIN_ENTRY 0.7 → 0.5 "only trade low toxicity", MIN_VOLUME_SURGE
+ * 1.5). Signal exit when the move has reverted (z back past zero).
+ */
+import type { MarketTape } from '../data/tape';
+import type { StrategySignals } from '../backtest/engine';
+import { vpinSeries } from '../signals/vpin';
+import { cachedSeries, paramKey } from '../signals/cache';
+import { returnZ, sampleTape, samplesIn, volumeRatio } from '../signals/sampling';
+import type { Strategy } from './strategy';
+
+export interface V3Params extends Record<string, number> {
+  vpinEntry: number;
+  volumeSurge: number;
+  moveZ: number;
+  windowMs: number;
+  sigmaLookbackMs: number;
+  volumeLookbackMs: number;
+  sampleMs: number;
+  bucketVolume: number;
+}
+
+export const V3_VPIN_REVERSION: Strategy<V3Params> = {
+  id: 'V3',
+  name: 'VPIN mean reversion',
+  type: 'mean_reversion',
+  description: 'Fades sharp moves made on non-toxic (low VPIN) flow.',
+  params: {
+    vpinEntry: { default: 0.7, min: 0, max: 1, doc: 'Trade only when VPIN < this (plan 3.1: 0.7 before, 0.5 after).' },
+    volumeSurge: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
+    moveZ: { default: 2.0, min: 0, doc: 'Size of the move to fade, in trailing standard deviations.' },
+    windowMs: { default: 300_000, min: 1, doc: 'Span of the move (ms).' },
+    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Span for the standard deviation of returns (ms).' },
+    volumeLookbackMs: { default: 86_400_000, min: 1, doc: 'Span whose average volume the surge compares against (ms).' },
+    sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval of returns and volume (ms); bars use the bar.' },
+    bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic, sized without look-ahead (see src/signals/vpin.ts).' },
+  },
+  signals(tape: MarketTape, p: V3Params): StrategySignals {
+    const smp = sampleTape(tape, p.sampleMs);
+    const k = samplesIn(p.windowMs, smp.dtMs);
+    const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, smp.dtMs)));
+    const surge = volumeRatio(smp.volume, k, Math.max(k, samplesIn(p.volumeLookbackMs, smp.dtMs)));
+    const { vpin } = cachedSeries(tape, paramKey('vpin', { bucketVolume: p.bucketVolume }), () => vpinSeries(tape, { bucketVolume: p.bucketVolume }));
+    const n = tape.length;
+    const entry = new Int8Array(n);
+    const exit = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = smp.rowToSample[i];
+      if (j < 0) continue;
+      const zj = z[j];
+      if (zj !== zj) continue;
+      if (zj >= 0) exit[i] |= 1; // a long (bought the drop) has reverted
+      if (zj <= 0) exit[i] |= 2;
+      if (!(vpin[i] < p.vpinEntry)) continue;
+      if (p.volumeSurge > 0 && !(surge[j] >= p.volumeSurge)) continue;
+      if (zj <= -p.moveZ) entry[i] = 1;
+      else if (zj >= p.moveZ) entry[i] = -1;
+    }
+    return { entry, exit };
+  },
+};

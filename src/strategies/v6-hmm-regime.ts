@@ -1,0 +1,57 @@
+/**
+ * V6 — HMM regime (regime).
+ *
+ * A 3-state Gaussian hidden Markov model of sampled log returns, fitted on
+ * past data only and run forward as a filter (never smoothed: smoothing uses
+ * the future). States are labelled by mean return: 0 = bear, 1 = range,
+ * 2 = bull. Long while the filtered probability of the bull state is at
+ * least `minRegimeProb`, short while the bear state's is (plan 3.1:
+ * MIN_REGIME_PROB 0.6 → 0.8). Signal exit when the regime is no longer the
+ * one traded.
+ */
+import type { MarketTape } from '../data/tape';
+import type { StrategySignals } from '../backtest/engine';
+import { hmmRegimeSeries } from '../signals/hmm';
+import { cachedSeries, paramKey } from '../signals/cache';
+import type { Strategy } from './strategy';
+
+export interface V6Params extends Record<string, number> {
+  minRegimeProb: number;
+  states: number;
+  sampleMs: number;
+  trainSamples: number;
+}
+
+export const V6_HMM_REGIME: Strategy<V6Params> = {
+  id: 'V6',
+  name: 'HMM regime',
+  type: 'regime',
+  description: 'Trades with the filtered regime of a 3-state Gaussian HMM of returns: long in the bull state, short in the bear state.',
+  params: {
+    minRegimeProb: { default: 0.6, min: 0, max: 1, doc: 'Minimum filtered probability of the traded regime (plan 3.1: 0.6 before, 0.8 after).' },
+    states: { default: 3, min: 2, max: 6, integer: true, doc: 'Number of hidden states (lowest-mean = bear, highest-mean = bull).' },
+    sampleMs: { default: 0, min: 0, doc: 'Return interval (ms); 0 = one return per bar on bars, per second on ticks.' },
+    trainSamples: { default: 2000, min: 50, integer: true, doc: 'Observations the model is fitted on before it trades (past data only).' },
+  },
+  signals(tape: MarketTape, p: V6Params): StrategySignals {
+    const hp = { K: p.states, sampleMs: p.sampleMs, trainSamples: p.trainSamples };
+    // Sweeping minRegimeProb must not refit the HMM: the series is cached per tape and HMM parameters.
+    const r = cachedSeries(tape, paramKey('hmm', hp), () => hmmRegimeSeries(tape, hp));
+    const top = p.states - 1;
+    const n = tape.length;
+    const entry = new Int8Array(n);
+    const exit = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const st = r.state[i];
+      if (st !== st) continue;
+      const pr = r.prob[i];
+      const bull = st === top && pr >= p.minRegimeProb;
+      const bear = st === 0 && pr >= p.minRegimeProb;
+      if (bull) entry[i] = 1;
+      else if (bear) entry[i] = -1;
+      if (st !== top) exit[i] |= 1;
+      if (st !== 0) exit[i] |= 2;
+    }
+    return { entry, exit };
+  },
+};
