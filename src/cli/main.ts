@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   fetch: async () => (require('./fetch') as typeof import('./fetch')).fetchCommand,
   'compare-exits': async () => (require('./compare-exits') as typeof import('./compare-exits')).compareExitsCommand,
   signals: async () => (require('./signals') as typeof import('./signals')).signalsCommand,
+  calibrate: async () => (require('./calibrate') as typeof import('./calibrate')).calibrateCommand,
   main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
 };
 

@@ -32,6 +32,8 @@ export interface PresetFile {
   description?: string;
   source?: string;
   engine?: Record<string, Field<unknown>>;
+  /** Rules applied to every strategy (including user strategies) before its own block. Keys starting with `_` are comments. */
+  defaults?: Record<string, Field<unknown>>;
   strategies?: Record<string, Record<string, Field<unknown>>>;
 }
 
@@ -243,11 +245,19 @@ function applyStrategy(st: StrategySettings, id: string, src: Record<string, unk
 function applyFile(cfg: RunConfig, file: PresetFile, label: string, ids: string[]): void {
   if (!file || typeof file !== 'object' || Array.isArray(file)) throw new UserError(`${label}: expected a JSON object`);
   for (const k of Object.keys(file)) {
-    if (!['name', 'description', 'source', 'engine', 'strategies', '$schema'].includes(k)) {
-      throw new UserError(`${label}: ${k}: unknown top-level field (expected engine, strategies)`);
+    if (!['name', 'description', 'source', 'engine', 'defaults', 'strategies', '$schema'].includes(k)) {
+      throw new UserError(`${label}: ${k}: unknown top-level field (expected engine, defaults, strategies)`);
     }
   }
   applyEngine(cfg.engine, file.engine as Record<string, unknown> | undefined, `${label}: engine`);
+  if (file.defaults !== undefined) {
+    if (!file.defaults || typeof file.defaults !== 'object') throw new UserError(`${label}: defaults: expected an object of rules`);
+    const rules = Object.fromEntries(Object.entries(file.defaults).filter(([k]) => !k.startsWith('_')));
+    for (const k of Object.keys(rules)) {
+      if (!(RULE_KEYS as readonly string[]).includes(k)) throw new UserError(`${label}: defaults.${k}: not a rule every strategy has (rules: ${RULE_KEYS.join(', ')})`);
+    }
+    for (const id of ids) applyStrategy(cfg.strategies[id], id, rules, `${label}: defaults`);
+  }
   for (const [id, block] of Object.entries(file.strategies ?? {})) {
     try {
       getStrategy(id);
