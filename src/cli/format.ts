@@ -20,10 +20,10 @@ export function int(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.round(x).toLocaleString('en-US');
 }
 
-/** Right-aligned columns except the first; a rule under the header. */
-export function table(header: string[], rows: string[][]): string {
+/** Right-aligned columns except the first `leftColumns` (default 1); a rule under the header. */
+export function table(header: string[], rows: string[][], leftColumns = 1): string {
   const w = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
-  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
+  const line = (r: string[]) => r.map((c, j) => (j < leftColumns ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
   return [line(header), w.map((x) => '─'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
 }
 

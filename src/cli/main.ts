@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'compare-exits': async () => (require('./compare-exits') as typeof import('./compare-exits')).compareExitsCommand,
   signals: async () => (require('./signals') as typeof import('./signals')).signalsCommand,
   calibrate: async () => (require('./calibrate') as typeof import('./calibrate')).calibrateCommand,
+  'phase-impact': async () => (require('./phase-impact') as typeof import('./phase-impact')).phaseImpactCommand,
   main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
 };
 
