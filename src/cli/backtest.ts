@@ -7,10 +7,11 @@ import { loadData } from '../data/load';
 import type { MarketTape, TradeTape } from '../data/tape';
 import { runBacktest, type BacktestResult } from '../backtest/run';
 import { writeBacktestOutputs } from '../backtest/output';
+import { loadStrategyModule } from '../strategies/plugins';
 import { fixed, int, money, pct, progressReporter, table } from './format';
 
 const USAGE =
-  'edgelab backtest --data <file> [--data <file> …] --strategies V1,V4 --preset before|phase1|phase2 [--config <json>] [--ticks <file>] --out <dir>';
+  'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--ticks <file>] --out <dir>';
 
 /** A readable per-strategy table of the headline metrics. */
 export function formatResultTable(result: BacktestResult, label = ''): string {
@@ -65,9 +66,11 @@ export const backtestCommand: Command = {
         out: { type: 'string' },
         'max-gap-ms': { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        module: { type: 'string', multiple: true },
       },
       USAGE,
     );
+    for (const m of v.module ?? []) loadStrategyModule(m);
     const files = v.data ?? [];
     if (files.length === 0) throw new UserError(`missing --data\nusage: ${USAGE}`);
     const out = required(v, 'out', USAGE);

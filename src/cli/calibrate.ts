@@ -4,6 +4,7 @@ import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { parseParamRange } from '../research/sweep';
 import { calibrate, type Objective } from '../research/calibrate';
+import { loadStrategyModule } from '../strategies/plugins';
 import { ledgerToCsv } from '../backtest/output';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { loadMarketData } from './backtest';
@@ -11,7 +12,7 @@ import { fixed, int, pct, table } from './format';
 
 const USAGE =
   'edgelab calibrate --data <file> --strategy <id> --param <name>=<from>:<to>:<step> [--param …] [--walk-forward <k>] [--scheme rolling|anchored] ' +
-  '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--workers <n>] --out <dir>';
+  '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--module <your-strategy.js>] [--workers <n>] --out <dir>';
 
 /** A progress line with ETA on stderr. */
 function progressWithEta(label: string): (done: number, total: number) => void {
@@ -51,9 +52,12 @@ export const calibrateCommand: Command = {
         workers: { type: 'string' },
         out: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        module: { type: 'string', multiple: true },
       },
       USAGE,
     );
+    const modules = (v.module ?? []).map((m) => path.resolve(m));
+    for (const m of modules) loadStrategyModule(m);
     const files = v.data ?? [];
     if (!files.length) throw new UserError(`missing --data\nusage: ${USAGE}`);
     const strategy = required(v, 'strategy', USAGE);
@@ -82,6 +86,7 @@ export const calibrateCommand: Command = {
       search: random ? { mode: 'random', samples: random, seed } : { mode: 'grid' },
       seed,
       workers: v.workers === undefined ? undefined : numberFlag(v, 'workers', 1),
+      modules,
       onProgress: v.quiet ? undefined : progressWithEta(`calibrate ${strategy}`),
     });
     const a = result.artifact;

@@ -48,6 +48,8 @@ export interface CalibrationRequest {
   folds?: number;
   scheme?: WalkForwardScheme;
   workers?: number;
+  /** User strategy modules to load in every worker. */
+  modules?: string[];
   /** Significance thresholds of the gate. */
   gate?: { minDsr: number; maxPbo: number };
   /** CSCV blocks (even). */
@@ -228,7 +230,7 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   const search = req.search ?? { mode: 'grid' as const };
   const configs = search.mode === 'grid' ? gridConfigs(req.params) : sampleConfigs(req.params, search.samples, search.seed);
 
-  const results = await runSweep(req.tape, base, strategy.id, configs, { workers: req.workers, onProgress: req.onProgress });
+  const results = await runSweep(req.tape, base, strategy.id, configs, { workers: req.workers, modules: req.modules, onProgress: req.onProgress });
   const cap = base.engine.initialCapital;
 
   // Walk-forward selection.

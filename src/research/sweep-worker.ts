@@ -8,7 +8,10 @@ import { evaluateConfig, fromSharedTape, type SharedTape } from './sweep';
 import type { RunConfig } from '../config/run-config';
 import { UserError } from '../util/errors';
 
-const data = workerData as { tape: SharedTape; base: RunConfig; strategy: string };
+import { loadStrategyModule } from '../strategies/plugins';
+
+const data = workerData as { tape: SharedTape; base: RunConfig; strategy: string; modules: string[] };
+for (const m of data.modules) loadStrategyModule(m);
 const tape = fromSharedTape(data.tape);
 
 parentPort!.on('message', (m: { index?: number; values?: Record<string, number>; stop?: true }) => {

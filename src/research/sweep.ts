@@ -160,6 +160,8 @@ export function fromSharedTape(s: SharedTape): MarketTape {
 export interface SweepOptions {
   /** Worker threads; 1 runs in this thread. Default: available cores. */
   workers?: number;
+  /** User strategy modules (`--module`) each worker must load too. */
+  modules?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -203,7 +205,7 @@ export async function runSweep(
       else resolve();
     };
     for (let w = 0; w < nWorkers; w++) {
-      const worker = new Worker(script, { workerData: { tape: shared, base, strategy } });
+      const worker = new Worker(script, { workerData: { tape: shared, base, strategy, modules: opts.modules ?? [] } });
       workers.push(worker);
       const feed = () => {
         if (next < total) {

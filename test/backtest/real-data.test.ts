@@ -110,3 +110,31 @@ describe('the audit itself catches broken ledgers', () => {
     expect(auditTickLedger(trades, crowded, rules, fees).join('\n')).toMatch(/entries within one minute/);
   });
 });
+
+describe('all eight strategies under phase3 on real data', () => {
+  const ids = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8'];
+  it('5m bars: every strategy trades, and limits, hold, bracket, prices and fees hold', () => {
+    const res = runBacktest(bars, { strategies: ids, preset: 'phase3' });
+    const fees = makeFeeModel(res.config.engine.fees);
+    for (const id of ids) {
+      const r = res.strategies[id];
+      expect(r.ledger.length, id).toBeGreaterThan(50);
+      checkLimits(r.ledger.map((x) => x.entryTime));
+      expect(auditBarLedger(bars, r.ledger, res.config.strategies[id].rules, fees), id).toEqual([]);
+      // the confirmation gate ran and each entry says which confirmations it had (at least 2)
+      expect(r.confirmation!.decisions).toBeGreaterThanOrEqual(r.confirmation!.passed);
+      for (const x of r.ledger) expect((x.confirmations ?? '').split('+').filter(Boolean).length, id).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('trade tape: all eight run and whatever trades they make obey the rules', () => {
+    const res = runBacktest(trades, { strategies: ids, preset: 'phase3' });
+    const fees = makeFeeModel(res.config.engine.fees);
+    for (const id of ids) {
+      const r = res.strategies[id];
+      expect(r).toBeDefined();
+      checkLimits(r.ledger.map((x) => x.entryTime));
+      expect(auditTickLedger(trades, r.ledger, res.config.strategies[id].rules, fees), id).toEqual([]);
+    }
+  });
+});

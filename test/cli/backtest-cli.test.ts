@@ -109,3 +109,28 @@ describe('edgelab backtest', () => {
     for (const x of rows) expect(x.entryFee).toBeCloseTo(x.entryPrice * x.qty * 0.001, 12);
   });
 });
+
+describe('a user strategy from a file of theirs', () => {
+  it('--module registers it; the engine runs it with the preset rules like any built-in', () => {
+    const out = path.join(tmp, 'user-module');
+    const mod = path.join(ROOT, 'test', 'fixtures', 'strategies', 'my-strategy.js');
+    const r = edgelab(['backtest', '--data', BARS, '--module', mod, '--strategies', 'DIP,V1', '--preset', 'phase2', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(s.strategies.DIP.trades).toBeGreaterThan(10);
+    expect(s.strategies.DIP.type).toBe('mean_reversion');
+    // phase2's defaults reach user strategies: 0.5% / 1.5% bracket, 30 min hold for mean reversion
+    expect(s.config.strategies.DIP.rules).toMatchObject({ stopPct: 0.5, targetPct: 1.5, minHoldMs: 1_800_000 });
+    const rows = fs.readFileSync(path.join(out, 'trades.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.strategy === 'DIP');
+    expect(rows.every((x) => x.side === 'long')).toBe(true);
+  });
+
+  it('a module that exports no strategy is a clear error', () => {
+    const bad = path.join(tmp, 'not-a-strategy.js');
+    fs.writeFileSync(bad, 'exports.x = 1;');
+    const r = edgelab(['backtest', '--data', BARS, '--module', bad, '--strategies', 'V1', '--out', path.join(tmp, 'nm')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exports no strategy/);
+  });
+});
