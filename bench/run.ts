@@ -14,6 +14,14 @@ import { NotionalRateFeeModel, PLAN_FEES } from '../src/execution/fees';
 import { NO_SLIPPAGE } from '../src/execution/slippage';
 import { PLAN_LIMITS } from '../src/risk/frequency-limits';
 import { packageRoot } from '../src/util/package-root';
+import { VpinIndicator, vpinSeries } from '../src/signals/vpin';
+import { TradeFlowImbalanceIndicator, tradeFlowImbalance } from '../src/signals/ofi';
+import { KyleLambdaIndicator, kyleLambdaSeries } from '../src/signals/kyle-lambda';
+import { OuIndicator, ouSeries } from '../src/signals/ou';
+import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
+import { runBacktest } from '../src/backtest/run';
+import { resolveRunConfig } from '../src/config/run-config';
+import { gridConfigs, runSweep } from '../src/research/sweep';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
@@ -36,9 +44,7 @@ function barePass(price: Float64Array): number {
   return s;
 }
 
-function main(): void {
-  process.stderr.write(`bench: building a seeded synthetic tape of ${N.toLocaleString('en-US')} trades…\n`);
-  const tape = syntheticTrades(N, 7);
+function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): number {
   const tapeBytes = tape.time.byteLength + tape.price.byteLength + tape.amount.byteLength + tape.side.byteLength;
 
   const params = { ...(defaultParams(V1_OFI) as V1Params), imbalanceThreshold: 0.7 };
@@ -94,13 +100,6 @@ function main(): void {
       `memory: ${bytesPerTrade.toFixed(1)} bytes per trade (tape ${(tapeBytes / N).toFixed(1)}, signals ${(sigBytes / N).toFixed(1)}, ledger ${(ledgerBytes / N).toFixed(3)})\n`,
   );
 
-  const file = path.join(packageRoot(), 'bench', 'results.json');
-  let results: Record<string, unknown> = {};
-  try {
-    results = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    /* first run */
-  }
   results.tickBacktest = {
     trades: N,
     tradesPerSecond: Math.round(rate(full.ms)),
@@ -110,11 +109,130 @@ function main(): void {
     barePassTradesPerSecond: Math.round(bareRate),
     ratioToBarePass: Number((bareRate / rate(full.ms)).toFixed(2)),
     roundTrips: eng.value.ledger.length,
-    node: process.version,
-    measuredAt: new Date().toISOString(),
   };
-  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  return bareRate;
+}
+
+function line(name: string, ms: number, n: number, bareRate: number): { tradesPerSecond: number; ratioToBarePass: number } {
+  const r = n / (ms / 1000);
+  process.stdout.write(`${name.padEnd(54)} ${ms.toFixed(1).padStart(8)} ${(r / 1e6).toFixed(1).padStart(10)} ${(bareRate / r).toFixed(1).padStart(19)}\n`);
+  return { tradesPerSecond: Math.round(r), ratioToBarePass: Number((bareRate / r).toFixed(2)) };
+}
+
+function formulaSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): void {
+  const bare = bestOf(REPS, () => barePass(tape.price));
+  const bareRate = N / (bare.ms / 1000);
+  const { time, price, amount, side } = tape;
+  const stream = (make: () => { update(t: number, p: number, a: number, s: number): boolean; value(k?: number): number }) => () => {
+    const ind = make();
+    let acc = 0;
+    for (let i = 0; i < tape.length; i++) if (ind.update(time[i], price[i], amount[i], side[i])) acc += ind.value(0);
+    return acc;
+  };
+  const cases: [string, () => unknown][] = [
+    ['VPIN streaming (VpinIndicator)', stream(() => new VpinIndicator({}))],
+    ['VPIN pure (vpinSeries)', () => vpinSeries(tape, {})],
+    ['OFI streaming (TradeFlowImbalanceIndicator, 60 s)', stream(() => new TradeFlowImbalanceIndicator(60_000))],
+    ['OFI pure (tradeFlowImbalance, 60 s)', () => tradeFlowImbalance(tape, 60_000)],
+    ["Kyle's lambda streaming (10 s, 60 intervals)", stream(() => new KyleLambdaIndicator({ sampleMs: 10_000, windowSamples: 60 }))],
+    ["Kyle's lambda pure", () => kyleLambdaSeries(tape, { sampleMs: 10_000, windowSamples: 60 })],
+    ['OU streaming (10 s samples, 30 min)', stream(() => new OuIndicator({ sampleMs: 10_000, lookbackMs: 1_800_000, minSamples: 30 }))],
+    ['OU pure (ouSeries)', () => ouSeries(tape, { sampleMs: 10_000, lookbackMs: 1_800_000, minSamples: 30 })],
+  ];
+  process.stdout.write(`\nformulas over the same ${N.toLocaleString('en-US')} trades (bare pass ${(bareRate / 1e6).toFixed(0)} M/s in this section)\n`);
+  const out: Record<string, unknown> = { trades: N, barePassTradesPerSecond: Math.round(bareRate) };
+  for (const [name, f] of cases) {
+    f(); // warm-up
+    const b = bestOf(3, f);
+    out[name] = line(name, b.ms, N, bareRate);
+  }
+  results.formulas = out;
+}
+
+function hmmSection(results: Record<string, unknown>): void {
+  const truth = makeHmm({ startProb: [0.4, 0.3, 0.3], transMat: [0.98, 0.01, 0.01, 0.02, 0.96, 0.02, 0.01, 0.02, 0.97], means: [-1e-3, 0, 1e-3], variances: [4e-6, 1e-6, 4e-6] });
+  const { x } = sampleHmm(truth, 100_000, 3);
+  fitHmm(x, { K: 3, maxIter: 5, restarts: 1, seed: 1 }); // warm-up
+  const t50 = bestOf(2, () => fitHmm(x, { K: 3, maxIter: 50, tol: 0, restarts: 1, seed: 1 }));
+  const tdef = bestOf(2, () => fitHmm(x, { K: 3, seed: 1 }));
+  process.stdout.write(
+    `\nGaussian HMM fit, 100,000 observations × 3 states: 50 Baum-Welch iterations × 1 restart ${t50.ms.toFixed(0)} ms ` +
+      `(${(t50.ms / 50).toFixed(1)} ms per iteration); defaults (3 restarts, tolerance stop) ${tdef.ms.toFixed(0)} ms\n`,
+  );
+  results.hmmFit = { observations: 100_000, states: 3, ms50Iterations: Math.round(t50.ms), msPerIteration: Number((t50.ms / 50).toFixed(2)), msDefaults: Math.round(tdef.ms) };
+}
+
+function allEightSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): void {
+  const bare = bestOf(REPS, () => barePass(tape.price));
+  const bareRate = N / (bare.ms / 1000);
+  const ids = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8'];
+  // A fresh tape object each run so the per-tape caches (VPIN, HMM, sampling) are cold: the figure includes every formula.
+  const fresh = () => ({ ...tape });
+  runBacktest(fresh(), { strategies: ids, preset: 'phase3' });
+  const r = bestOf(2, () => runBacktest(fresh(), { strategies: ids, preset: 'phase3' }));
+  process.stdout.write(`\nall eight strategies, phase3 (limits, holds, bracket, confirmation gate), one run over the tape, cold caches\n`);
+  const fig = line('V1–V8 backtest: every signal + engine', r.ms, N, bareRate);
+  const trades = ids.map((id) => `${id} ${r.value.strategies[id].metrics.trades}`).join(', ');
+  process.stdout.write(`round trips: ${trades}\n`);
+  results.allEight = { trades: N, ...fig, barePassTradesPerSecond: Math.round(bareRate), ms: Math.round(r.ms) };
+}
+
+async function sweepSection(results: Record<string, unknown>): Promise<void> {
+  const M = 1_000_000;
+  const tape = syntheticTrades(M, 11);
+  const base = resolveRunConfig({ preset: 'phase2', strategies: ['V1'] });
+  const configs = gridConfigs([
+    { name: 'imbalanceThreshold', values: Array.from({ length: 10 }, (_, k) => 0.3 + 0.05 * k) },
+    { name: 'windowMs', values: Array.from({ length: 10 }, (_, k) => 10_000 * (k + 1)) },
+  ]);
+  await runSweep(tape, base, 'V1', configs.slice(0, 4), { workers: 1 }); // warm-up
+  const time = async (workers: number) => {
+    const t0 = process.hrtime.bigint();
+    await runSweep(tape, base, 'V1', configs, { workers });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const one = await time(1);
+  const two = await time(2);
+  const rate = (ms: number) => (configs.length * M) / (ms / 1000);
+  process.stdout.write(
+    `\nsweep: ${configs.length} configurations of V1 over ${M.toLocaleString('en-US')} trades\n` +
+      `  1 worker : ${(one / 1000).toFixed(2)} s, ${(rate(one) / 1e6).toFixed(0)} M config·trades/s\n` +
+      `  2 workers: ${(two / 1000).toFixed(2)} s, ${(rate(two) / 1e6).toFixed(0)} M config·trades/s, scaling ${(one / two).toFixed(2)}×\n`,
+  );
+  results.sweep = {
+    configurations: configs.length,
+    trades: M,
+    secondsOneWorker: Number((one / 1000).toFixed(3)),
+    secondsTwoWorkers: Number((two / 1000).toFixed(3)),
+    configTradesPerSecondOneWorker: Math.round(rate(one)),
+    configTradesPerSecondTwoWorkers: Math.round(rate(two)),
+    scaling: Number((one / two).toFixed(2)),
+  };
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const want = (k: string) => only.length === 0 || only.includes(k);
+  process.stderr.write(`bench: building a seeded synthetic tape of ${N.toLocaleString('en-US')} trades…\n`);
+  const tape = syntheticTrades(N, 7);
+  const results: Record<string, unknown> = {};
+  if (want('tick')) tickSection(tape, results);
+  if (want('formulas')) formulaSection(tape, results);
+  if (want('hmm')) hmmSection(results);
+  if (want('all8')) allEightSection(tape, results);
+  if (want('sweep')) await sweepSection(results);
+  const file = path.join(packageRoot(), 'bench', 'results.json');
+  let prev: Record<string, unknown> = {};
+  try {
+    prev = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    /* first run */
+  }
+  fs.writeFileSync(file, JSON.stringify({ ...prev, ...results, node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), file) || file}\n`);
 }
 
-main();
+main().catch((e) => {
+  process.stderr.write(String(e && e.stack ? e.stack : e) + '\n');
+  process.exit(1);
+});

@@ -93,12 +93,12 @@ export function runWithConfig(
     const t0 = now();
     let signals = strat.signals(tape, settings.params);
     let confirmation: ConfirmationReport | undefined;
-    let masks: Uint8Array | undefined;
+    let maskAt: ((row: number) => number) | undefined;
     if (settings.confirmation.minConfirmations > 0) {
       const g = applyConfirmationGate(tape, signals.entry, settings.confirmation);
       signals = { ...signals, entry: g.entry };
       confirmation = g.report;
-      masks = g.masks;
+      maskAt = g.maskAt;
     }
     const t1 = now();
     const exec = {
@@ -114,11 +114,11 @@ export function runWithConfig(
         : runBarEngine(tape as BarTape, signals, settings.rules, { ...exec, ticks: opts.ticks });
     const t2 = now();
     const ledger = res.ledger.toRows(id);
-    if (masks) {
+    if (maskAt) {
       // The confirmations each entry had, read at its decision row (the row before the fill).
       for (const row of ledger) {
         const d = Math.max(0, row.entryIndex - 1);
-        const mk = row.side === 'long' ? masks[d] & 15 : masks[d] >> 4;
+        const mk = row.side === 'long' ? maskAt(d) & 15 : maskAt(d) >> 4;
         row.confirmations = confirmationNames(mk).join('+');
       }
     }

