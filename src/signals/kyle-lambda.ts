@@ -37,8 +37,9 @@
  * window so it is not attributed to flow). Over the n = windowSamples points:
  *   λ = Sxy / Sxx,  SE(λ) = √(SSE / (n − 2) / Sxx),  t = λ / SE(λ)
  *   (n − 2 degrees of freedom),  R² = Sxy² / (Sxx·Syy),
- * with centred sums (two passes, no running-sum drift). Units: λ in quote
- * currency per unit of base (e.g. USDT per BTC), per √base with sqrtVolume.
+ * with centred sums (two passes over the window, no running-sum drift) and
+ * SSE = Syy − λ·Sxy. Units: λ in quote currency per unit of base (e.g. USDT
+ * per BTC), per √base with sqrtVolume.
  *
  * Edge cases (NaN means "not defined", never a throw):
  *  - fewer than `windowSamples` points so far: all outputs NaN (no partial
@@ -47,7 +48,7 @@
  *    slope undefined, all outputs NaN;
  *  - price constant over the window (Δp all equal): λ = 0 exactly, tStat and
  *    r2 NaN (0/0: no price variance to explain);
- *  - an exact fit (SSE = 0, λ ≠ 0): tStat = ±Infinity (a very large finite
+ *  - an exact fit (SSE = 0, λ ≠ 0): tStat = ±Infinity (or a very large finite
  *    value when rounding leaves a residual), r2 = 1.
  *
  * Cost: O(1) per trade; O(windowSamples) per completed interval (the exact
@@ -136,11 +137,10 @@ function fitWindow(x: Float64Array, y: Float64Array, from: number, to: number, o
     syy += dy * dy;
   }
   const b = sxy / sxx + 0; // + 0 turns −0 into 0
-  let sse = 0;
-  for (let k = from; k < to; k++) {
-    const e = y[k] - my - b * (x[k] - mx);
-    sse += e * e;
-  }
+  // Residual sum of squares Syy − λ·Sxy (clamped at 0 against rounding); loses relative precision
+  // only as R² → 1, where t is enormous anyway.
+  const rss = syy - b * sxy;
+  const sse = rss > 0 ? rss : 0;
   out[0] = b;
   out[1] = b / Math.sqrt(sse / (n - 2) / sxx); // residual variance on n − 2 dof
   const r2 = (sxy * sxy) / (sxx * syy);
@@ -230,7 +230,7 @@ function kyleTicks(tape: TradeTape, p: KyleParams): KyleSeries {
       flow = 0;
     }
     last = price[i];
-    flow += sqrt ? side[i] * Math.sqrt(amount[i]) : side[i] * amount[i];
+    flow += side[i] * (sqrt ? Math.sqrt(amount[i]) : amount[i]);
     lambda[i] = out[0];
     tStat[i] = out[1];
     r2[i] = out[2];
@@ -277,9 +277,9 @@ export class KyleLambdaIndicator implements TradeIndicator {
   private readonly out = new Float64Array(3).fill(NaN);
   private next = -Infinity; // start of the next interval (ms)
   private bucket = NaN;
-  private last = NaN;
   private prevLast = NaN;
-  private flow = 0;
+  /** Per-trade state [last price, Σ flow of the open interval] in a typed array: stores never box a double. */
+  private readonly acc = new Float64Array([NaN, 0]);
 
   constructor(params: KyleParams) {
     this.win = new PointWindow(checkParams(params, false, 'KyleLambdaIndicator'));
@@ -289,8 +289,9 @@ export class KyleLambdaIndicator implements TradeIndicator {
 
   update(time: number, price: number, amount: number, side: number): boolean {
     if (time >= this.next) this.roll(time);
-    this.last = price;
-    this.flow += this.sqrt ? side * Math.sqrt(amount) : side * amount;
+    const acc = this.acc;
+    acc[0] = price;
+    acc[1] += side * (this.sqrt ? Math.sqrt(amount) : amount);
     return this.out[0] === this.out[0];
   }
 
@@ -302,17 +303,18 @@ export class KyleLambdaIndicator implements TradeIndicator {
       return;
     }
     if (!(b > this.bucket)) return;
+    const acc = this.acc;
     let pushed = false;
     if (this.prevLast === this.prevLast) {
-      this.win.push(this.flow, this.last - this.prevLast);
+      this.win.push(acc[1], acc[0] - this.prevLast);
       pushed = true;
     }
-    this.prevLast = this.last;
+    this.prevLast = acc[0];
     const empty = Math.min(b - this.bucket - 1, this.win.W);
     for (let g = 0; g < empty; g++) this.win.push(0, 0);
     if (pushed || empty > 0) this.win.fit(this.out);
     this.bucket = b;
-    this.flow = 0;
+    acc[1] = 0;
   }
 
   value(k = 0): number {

@@ -72,8 +72,9 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
   private a: Float64Array = new Float64Array(1024);
   private s: Int8Array = new Int8Array(1024);
   private mask = 1023;
-  private head = 0; // oldest entry (unmasked counter)
-  private tail = 0; // next free slot (unmasked counter)
+  private head = 0; // oldest entry
+  private tail = 0; // next free slot; one slot is kept free, so head === tail means empty
+  private started = false;
   private signed = 0;
   private total = 0;
   private imb = NaN;
@@ -84,42 +85,43 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
   }
 
   update(time: number, _price: number, amount: number, side: number): boolean {
-    if (this.tail - this.head > this.mask) this.grow();
+    if (((this.tail + 1) & this.mask) === this.head) this.grow();
     const mask = this.mask;
     const t = this.t;
     const a = this.a;
     const s = this.s;
-    const slot = this.tail++ & mask;
+    const slot = this.tail;
     t[slot] = time;
     a[slot] = amount;
     s[slot] = side;
-    // Same operations, same order as the batch pass (side·amount recomputed on eviction is the same product).
+    this.tail = (slot + 1) & mask;
+    // Same operations in the same order as the batch pass (side·amount recomputed on eviction is the same product).
     let signed = this.signed + side * amount;
     let total = this.total + amount;
     const cutoff = time - this.windowMs;
     let head = this.head;
     // Evict the oldest while outside the window (never the newest: windowMs > 0).
-    while (t[head & mask] <= cutoff) {
-      const j = head & mask;
-      signed -= s[j] * a[j];
-      total -= a[j];
-      head++;
+    while (t[head] <= cutoff) {
+      signed -= s[head] * a[head];
+      total -= a[head];
+      head = (head + 1) & mask;
     }
     this.head = head;
     this.signed = signed;
     this.total = total;
+    this.started = true;
     this.imb = total > 0 ? clamp1(signed / total) : 0;
     return true;
   }
 
   value(k = 0): number {
     if (k === 0) return this.imb;
-    if (k === 1) return this.tail ? this.total : NaN;
-    return k === 2 ? this.tail - this.head : NaN;
+    if (k === 1) return this.started ? this.total : NaN;
+    return k === 2 ? (this.tail - this.head) & this.mask : NaN;
   }
 
   private grow(): void {
-    const size = this.tail - this.head;
+    const size = (this.tail - this.head) & this.mask;
     const cap = (this.mask + 1) * 2;
     this.t = unroll(this.t, this.head, size, cap);
     this.a = unroll(this.a, this.head, size, cap);
@@ -135,7 +137,7 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
 /** Copy a ring's `size` items starting at `head` into a fresh array of `cap`, oldest first. */
 function unroll(ring: Float64Array, head: number, size: number, cap: number): Float64Array {
   const out = new Float64Array(cap);
-  const mask = ring.length - 1; // head may be an unmasked counter
+  const mask = ring.length - 1;
   for (let k = 0; k < size; k++) out[k] = ring[(head + k) & mask];
   return out;
 }
@@ -407,8 +409,8 @@ export class BookOfiIndicator {
   private t: Float64Array = new Float64Array(1024);
   private ev: Float64Array = new Float64Array(1024);
   private mask = 1023;
-  private head = 0;
-  private size = 0;
+  private head = 0; // oldest event
+  private tail = 0; // next free slot; one slot is kept free, so head === tail means empty
   private sum = 0;
   private started = false;
   private pb = 0;
@@ -438,24 +440,28 @@ export class BookOfiIndicator {
     this.pa = askPrice;
     this.qa = askSize;
     this.lastE = x;
-    if (this.size > this.mask) {
+    if (((this.tail + 1) & this.mask) === this.head) {
+      const size = (this.tail - this.head) & this.mask;
       const cap = (this.mask + 1) * 2;
-      this.t = unroll(this.t, this.head, this.size, cap);
-      this.ev = unroll(this.ev, this.head, this.size, cap);
+      this.t = unroll(this.t, this.head, size, cap);
+      this.ev = unroll(this.ev, this.head, size, cap);
       this.head = 0;
+      this.tail = size;
       this.mask = cap - 1;
     }
-    const slot = (this.head + this.size) & this.mask;
-    this.t[slot] = time;
-    this.ev[slot] = x;
-    this.size++;
+    const mask = this.mask;
+    const t = this.t;
+    const ev = this.ev;
+    const slot = this.tail;
+    t[slot] = time;
+    ev[slot] = x;
+    this.tail = (slot + 1) & mask;
     let sum = this.sum + x;
     const cutoff = time - this.windowMs;
     let head = this.head;
-    while (this.t[head] <= cutoff) {
-      sum -= this.ev[head];
-      head = (head + 1) & this.mask;
-      this.size--;
+    while (t[head] <= cutoff) {
+      sum -= ev[head];
+      head = (head + 1) & mask;
     }
     this.head = head;
     this.sum = sum;

@@ -15,7 +15,7 @@
  * changes over the trailing `sigmaLookbackMs`. Windows on bars count whole
  * bars: k = max(1, round(windowMs / timeframe)).
  */
-import ss from '../analytics/ss';
+import { barFlowImbalance } from '../signals/ofi';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import type { Strategy } from './strategy';
@@ -103,55 +103,16 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
   return { entry, exit };
 }
 
-/** Standard normal CDF via erf (simple-statistics). */
-function phi(z: number): number {
-  return 0.5 * (1 + ss.errorFunction(z / Math.SQRT2));
-}
-
+/** Bars: the bulk-volume-classification imbalance of `barFlowImbalance` (src/signals/ofi.ts), thresholded. */
 function v1Bars(bars: BarTape, p: V1Params): StrategySignals {
   const n = bars.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  const tf = bars.timeframeMs || 1;
-  const k = Math.max(1, Math.round(p.windowMs / tf));
-  const kLong = Math.max(k, Math.round(p.volumeLookbackMs / tf));
-  const kSigma = Math.max(2, Math.round(p.sigmaLookbackMs / tf));
-  const { close, volume } = bars;
-  const signedVol = new Float64Array(n);
-  // Rolling σ of Δclose over the trailing kSigma changes (including this bar's: known at its close).
-  let s1 = 0;
-  let s2 = 0;
-  let m = 0;
-  let winSigned = 0;
-  let winVol = 0;
-  let longVol = 0;
-  for (let i = 1; i < n; i++) {
-    const d = close[i] - close[i - 1];
-    s1 += d;
-    s2 += d * d;
-    m++;
-    if (m > kSigma) {
-      const old = close[i - kSigma] - close[i - kSigma - 1];
-      s1 -= old;
-      s2 -= old * old;
-      m--;
-    }
-    const variance = m > 1 ? (s2 - (s1 * s1) / m) / (m - 1) : 0;
-    const sd = variance > 0 ? Math.sqrt(variance) : 0;
-    const buyShare = sd > 0 ? phi(d / sd) : 0.5;
-    signedVol[i] = volume[i] * (2 * buyShare - 1);
-    winSigned += signedVol[i];
-    winVol += volume[i];
-    longVol += volume[i];
-    if (i - k >= 1) {
-      winSigned -= signedVol[i - k];
-      winVol -= volume[i - k];
-    }
-    if (i - kLong >= 1) longVol -= volume[i - kLong];
-    if (i < k || m < Math.min(kSigma, 20) || winVol <= 0) continue;
-    let ok = true;
-    if (p.volumeRatio > 0) ok = i >= kLong && winVol >= p.volumeRatio * longVol * (k / kLong);
-    const imb = winSigned / winVol;
+  const r = barFlowImbalance(bars, p);
+  for (let i = 0; i < n; i++) {
+    const imb = r.imbalance[i];
+    if (imb !== imb) continue;
+    const ok = !(p.volumeRatio > 0) || r.volume[i] >= p.volumeRatio * r.longVolume[i] * (r.windowBars / r.longBars);
     if (imb >= p.imbalanceThreshold) {
       if (ok) entry[i] = 1;
       exit[i] = 2;

@@ -18,6 +18,8 @@ import { kyleLambdaSeries } from '../signals/kyle-lambda';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { sampleTape } from '../signals/sampling';
 import type { Strategy } from './strategy';
+import { barFlowImbalance } from '../signals/ofi';
+import { UserError } from '../util/errors';
 
 export interface V2Params extends Record<string, number> {
   tStatEntry: number;
@@ -42,8 +44,12 @@ export const V2_KYLE: Strategy<V2Params> = {
   signals(tape: MarketTape, p: V2Params): StrategySignals {
     const kp = { sampleMs: p.sampleMs, windowSamples: p.windowSamples, sqrtVolume: p.sqrtVolume };
     const k = cachedSeries(tape, paramKey('kyle', kp), () => kyleLambdaSeries(tape, kp));
+    if (p.sqrtVolume && p.minImpactBps > 0) {
+      throw new UserError('V2: minImpactBps predicts impact as λ·S with S = signed volume; it needs sqrtVolume 0');
+    }
     const smp = sampleTape(tape, p.sampleMs);
-    const flow = tape.kind === 'trades' ? smp.signedVolume : barSignedVolume(tape);
+    // The same signed flow the regression used: taker side on ticks, bulk volume classification on bars.
+    const flow = tape.kind === 'trades' ? smp.signedVolume : barFlowImbalance(tape, { windowMs: tape.timeframeMs, sigmaLookbackMs: 86_400_000 }).signedVolume;
     const price = tape.kind === 'trades' ? tape.price : tape.close;
     const n = tape.length;
     const entry = new Int8Array(n);
@@ -54,8 +60,8 @@ export const V2_KYLE: Strategy<V2Params> = {
       const j = smp.rowToSample[i];
       if (!(lam > 0) || !(t >= p.tStatEntry) || j < 0) continue;
       const s = flow[j];
-      const impactBps = (Math.abs(lam * (p.sqrtVolume ? Math.sign(s) * Math.sqrt(Math.abs(s)) : s)) / price[i]) * 1e4;
-      if (s === 0 || impactBps < p.minImpactBps) continue;
+      if (s === 0) continue;
+      if (p.minImpactBps > 0 && (Math.abs(lam * s) / price[i]) * 1e4 < p.minImpactBps) continue;
       const dir = s > 0 ? 1 : -1;
       entry[i] = dir;
       exit[i] = dir > 0 ? 2 : 1;
@@ -63,10 +69,3 @@ export const V2_KYLE: Strategy<V2Params> = {
     return { entry, exit };
   },
 };
-
-/** Bars carry no taker side: sign each bar's volume by its close-to-close move (tick rule). */
-function barSignedVolume(b: Extract<MarketTape, { kind: 'bars' }>): Float64Array {
-  const out = new Float64Array(b.length);
-  for (let i = 1; i < b.length; i++) out[i] = Math.sign(b.close[i] - b.close[i - 1]) * b.volume[i];
-  return out;
-}

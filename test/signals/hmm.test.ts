@@ -597,4 +597,3 @@ describe('edge cases', () => {
 // ───────────── speed ─────────────
 
 // Fit speed is measured by `npm run bench` (bench/run.ts, hmm section), not by a timed test.
-});
