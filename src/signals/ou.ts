@@ -219,6 +219,8 @@ abstract class OuStream {
   protected sigma = NaN;
   protected halfLife = NaN;
   protected sdEq = NaN;
+  /** Number of fits so far: a strategy recomputes anything derived from the fit when it changes. */
+  fits = 0;
 
   protected constructor(params: OuSeriesParams, protected readonly dt: number, who: string) {
     this.s = new OuSamples(ouCap(params, dt, who));
@@ -229,11 +231,21 @@ abstract class OuStream {
     if (this.s.count < this.minS) return;
     const f = this.s.fit(this.dt);
     this.fitted = true;
+    this.fits++;
     this.theta = f.theta;
     this.mu = f.mu;
     this.sigma = f.sigma;
     this.halfLife = f.halfLife;
     this.sdEq = f.sigmaEq;
+  }
+
+  /**
+   * The price at which the current fit's z-score equals `z`:
+   * exp(ref + μ + z·σ_eq). z ≤ −2 ⇔ price ≤ priceAtZ(−2), so a rule on z
+   * needs no logarithm per trade. NaN without a valid fit.
+   */
+  priceAtZ(z: number): number {
+    return this.fitted && this.sdEq > 0 ? Math.exp(this.ref + this.mu + z * this.sdEq) : NaN;
   }
 
   /** 0 θ, 1 μ (ln price), 2 σ, 3 half-life, 4 z (computed on demand from the last price). */

@@ -94,13 +94,13 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
 }
 
 /**
- * z-score of the log return over the last `k` samples against the trailing
- * standard deviation of one-sample log returns over `sigmaK` samples (scaled
- * by √k). NaN until sigmaK + k samples exist or when σ = 0.
+ * Sample variance (n − 1) of the last `k` one-sample log returns ending at
+ * each sample; NaN until k returns exist. O(1) per sample (rolling sums).
  */
-export function returnZ(close: Float64Array, k: number, sigmaK: number): Float64Array {
+export function rollingReturnVariance(close: Float64Array, k: number): Float64Array {
   const m = close.length;
-  const z = new Float64Array(m).fill(NaN);
+  const out = new Float64Array(m).fill(NaN);
+  if (k < 2) return out;
   let s1 = 0;
   let s2 = 0;
   let cnt = 0;
@@ -109,16 +109,29 @@ export function returnZ(close: Float64Array, k: number, sigmaK: number): Float64
     s1 += r;
     s2 += r * r;
     cnt++;
-    if (cnt > sigmaK) {
-      const old = Math.log(close[j - sigmaK] / close[j - sigmaK - 1]);
+    if (cnt > k) {
+      const old = Math.log(close[j - k] / close[j - k - 1]);
       s1 -= old;
       s2 -= old * old;
       cnt--;
     }
-    if (j < k || cnt < sigmaK) continue;
-    const v = (s2 - (s1 * s1) / cnt) / (cnt - 1);
-    if (!(v > 0)) continue;
-    z[j] = Math.log(close[j] / close[j - k]) / Math.sqrt(v * k);
+    if (cnt === k) out[j] = (s2 - (s1 * s1) / k) / (k - 1);
+  }
+  return out;
+}
+
+/**
+ * z-score of the log return over the last `k` samples against the trailing
+ * standard deviation of one-sample log returns over `sigmaK` samples (scaled
+ * by √k). NaN until sigmaK + k samples exist or when σ = 0.
+ */
+export function returnZ(close: Float64Array, k: number, sigmaK: number): Float64Array {
+  const m = close.length;
+  const z = new Float64Array(m).fill(NaN);
+  const v = rollingReturnVariance(close, sigmaK);
+  for (let j = k; j < m; j++) {
+    const vj = v[j];
+    if (vj > 0) z[j] = Math.log(close[j] / close[j - k]) / Math.sqrt(vj * k);
   }
   return z;
 }
@@ -185,28 +198,9 @@ export function ema(x: Float64Array, k: number): Float64Array {
  * (sample standard deviation); NaN until k returns exist.
  */
 export function realizedVol(close: Float64Array, k: number): Float64Array {
-  const m = close.length;
-  const out = new Float64Array(m).fill(NaN);
-  let s1 = 0;
-  let s2 = 0;
-  let cnt = 0;
-  for (let j = 1; j < m; j++) {
-    const r = Math.log(close[j] / close[j - 1]);
-    s1 += r;
-    s2 += r * r;
-    cnt++;
-    if (cnt > k) {
-      const old = Math.log(close[j - k] / close[j - k - 1]);
-      s1 -= old;
-      s2 -= old * old;
-      cnt--;
-    }
-    if (cnt === k && k > 1) {
-      const v = (s2 - (s1 * s1) / k) / (k - 1);
-      out[j] = v > 0 ? Math.sqrt(v) : 0;
-    }
-  }
-  return out;
+  const v = rollingReturnVariance(close, k);
+  for (let j = 0; j < v.length; j++) if (v[j] === v[j]) v[j] = v[j] > 0 ? Math.sqrt(v[j]) : 0;
+  return v;
 }
 
 /**

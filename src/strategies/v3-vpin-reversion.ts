@@ -14,7 +14,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
-import { returnZ, sampleTape, samplesIn, volumeRatio } from '../signals/sampling';
+import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 
 export interface V3Params extends Record<string, number> {
@@ -38,16 +38,14 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
     volumeSurge: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
     moveZ: { default: 2.0, min: 0, doc: 'Size of the move to fade, in trailing standard deviations.' },
     windowMs: { default: 300_000, min: 1, doc: 'Span of the move (ms).' },
-    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Span for the standard deviation of returns (ms).' },
-    volumeLookbackMs: { default: 86_400_000, min: 1, doc: 'Span whose average volume the surge compares against (ms).' },
-    sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval of returns and volume (ms); bars use the bar.' },
+    volumeLookbackMs: VOLUME_LOOKBACK_SPEC,
+    ...WINDOW_PARAM_SPECS,
     bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic, sized without look-ahead (see src/signals/vpin.ts).' },
   },
   signals(tape: MarketTape, p: V3Params): StrategySignals {
-    const smp = sampleTape(tape, p.sampleMs);
-    const k = samplesIn(p.windowMs, smp.dtMs);
-    const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, smp.dtMs)));
-    const surge = volumeRatio(smp.volume, k, Math.max(k, samplesIn(p.volumeLookbackMs, smp.dtMs)));
+    const f = windowReturnZ(tape, p);
+    const { smp, z } = f;
+    const surge = windowVolumeRatio(f, p.volumeLookbackMs);
     const { vpin } = cachedSeries(tape, paramKey('vpin', { bucketVolume: p.bucketVolume }), () => vpinSeries(tape, { bucketVolume: p.bucketVolume }));
     const n = tape.length;
     const entry = new Int8Array(n);
@@ -57,8 +55,7 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
       if (j < 0) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      if (zj >= 0) exit[i] |= 1; // a long (bought the drop) has reverted
-      if (zj <= 0) exit[i] |= 2;
+      exit[i] = zExitFlags(zj, true); // a long bought the drop: it exits once the move has reverted
       if (!(vpin[i] < p.vpinEntry)) continue;
       if (p.volumeSurge > 0 && !(surge[j] >= p.volumeSurge)) continue;
       if (zj <= -p.moveZ) entry[i] = 1;

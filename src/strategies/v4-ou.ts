@@ -12,7 +12,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
-import { fitOu } from '../signals/ou';
+import { OuIndicator, ouSeries } from '../signals/ou';
 import type { Strategy } from './strategy';
 
 export interface V4Params extends Record<string, number> {
@@ -41,61 +41,12 @@ export const V4_OU: Strategy<V4Params> = {
 };
 
 /**
- * z-score of every row against an OU fit on completed samples strictly
- * before it (ticks) or up to and including it (bars, whose close is the
- * sample). NaN where no valid fit exists.
+ * z-score of every row against the OU fit on completed samples (ticks: the
+ * interval a row is in is not finished; bars: the bar's own close is a
+ * sample). NaN where no valid fit exists. The same numbers as `ouSeries`.
  */
 export function ouZScores(tape: MarketTape, p: Pick<V4Params, 'lookbackMs' | 'sampleMs' | 'minSamples'>): Float64Array {
-  const n = tape.length;
-  const z = new Float64Array(n).fill(NaN);
-  if (n === 0) return z;
-  const isBars = tape.kind === 'bars';
-  const px = isBars ? tape.close : tape.price;
-  const dt = isBars ? tape.timeframeMs || 1 : p.sampleMs;
-  const cap = Math.max(p.minSamples, Math.round(p.lookbackMs / dt));
-  // Ring of the last `cap` samples (log price relative to the first print, to keep sums well-conditioned).
-  const ring = new Float64Array(cap);
-  const lin = new Float64Array(cap);
-  let count = 0;
-  let head = 0;
-  const ref = Math.log(px[0]);
-  let mu = NaN;
-  let sdEq = NaN;
-  const refit = () => {
-    for (let k = 0; k < count; k++) lin[k] = ring[(head - count + k + cap) % cap];
-    const f = fitOu(lin, dt, 0, count);
-    mu = f.mu;
-    sdEq = f.sigmaEq;
-  };
-  const push = (v: number) => {
-    ring[head] = v;
-    head = (head + 1) % cap;
-    if (count < cap) count++;
-    if (count >= p.minSamples) refit();
-  };
-  if (isBars) {
-    for (let i = 0; i < n; i++) {
-      const x = Math.log(px[i]) - ref;
-      push(x);
-      if (count >= p.minSamples && sdEq > 0) z[i] = (x - mu) / sdEq;
-    }
-    return z;
-  }
-  const time = tape.time;
-  let bucket = Math.floor(time[0] / dt);
-  let last = Math.log(px[0]) - ref;
-  for (let i = 0; i < n; i++) {
-    const b = Math.floor(time[i] / dt);
-    if (b > bucket) {
-      // Close the finished interval(s); empty intervals carry the last price forward.
-      const gaps = Math.min(b - bucket, cap);
-      for (let g = 0; g < gaps; g++) push(last);
-      bucket = b;
-    }
-    last = Math.log(px[i]) - ref;
-    if (count >= p.minSamples && sdEq > 0) z[i] = (last - mu) / sdEq;
-  }
-  return z;
+  return ouSeries(tape, p).z;
 }
 
 export function ouSignalsFromZ(z: Float64Array, p: Pick<V4Params, 'zEntry' | 'zExit'>): StrategySignals {
@@ -117,61 +68,34 @@ export function ouSignalsFromZ(z: Float64Array, p: Pick<V4Params, 'zEntry' | 'zE
 
 /**
  * The same decisions as `ouSignalsFromZ(ouZScores(tape, p), p)`, without a
- * logarithm per trade: z ≤ −zEntry ⇔ price ≤ exp(ref + μ − zEntry·σ_eq), so
- * the four z thresholds become price bands computed once per fitted sample,
- * and each trade is only compared with them. A test checks both paths agree.
+ * logarithm per trade: z ≤ −zEntry ⇔ price ≤ `priceAtZ(−zEntry)`, so the four
+ * z thresholds become price bands recomputed once per fit of the streaming
+ * `OuIndicator`, and each trade is only compared with them. A test checks
+ * both paths agree.
  */
 export function ouSignalsByPriceBands(tape: MarketTape, p: V4Params): StrategySignals {
+  if (tape.kind === 'bars') return ouSignalsFromZ(ouZScores(tape, p), p); // one row per sample: nothing to save
   const n = tape.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  if (n === 0) return { entry, exit };
-  const isBars = tape.kind === 'bars';
-  if (isBars) return ouSignalsFromZ(ouZScores(tape, p), p); // one row per sample: no saving to make
-  const px = tape.price;
-  const time = tape.time;
-  const dt = p.sampleMs;
-  const cap = Math.max(p.minSamples, Math.round(p.lookbackMs / dt));
-  const ring = new Float64Array(cap);
-  const lin = new Float64Array(cap);
-  let count = 0;
-  let head = 0;
-  const ref = Math.log(px[0]);
-  // price bands of the current fit (NaN = no valid fit: every comparison is false)
+  const ou = new OuIndicator(p);
+  const { time, price } = tape;
+  let fits = 0;
   let longIn = NaN;
   let shortIn = NaN;
   let longOut = NaN;
   let shortOut = NaN;
-  const push = (v: number) => {
-    ring[head] = v;
-    head = (head + 1) % cap;
-    if (count < cap) count++;
-    if (count < p.minSamples) return;
-    for (let k = 0; k < count; k++) lin[k] = ring[(head - count + k + cap) % cap];
-    const f = fitOu(lin, dt, 0, count);
-    if (f.sigmaEq > 0) {
-      longIn = Math.exp(ref + f.mu - p.zEntry * f.sigmaEq);
-      shortIn = Math.exp(ref + f.mu + p.zEntry * f.sigmaEq);
-      longOut = Math.exp(ref + f.mu - p.zExit * f.sigmaEq);
-      shortOut = Math.exp(ref + f.mu + p.zExit * f.sigmaEq);
-    } else longIn = shortIn = longOut = shortOut = NaN;
-  };
-  let bucket = Math.floor(time[0] / dt);
-  let nextEdge = (bucket + 1) * dt;
-  let last = px[0];
   for (let i = 0; i < n; i++) {
-    const t = time[i];
-    if (t >= nextEdge) {
-      const b = Math.floor(t / dt);
-      const gaps = Math.min(b - bucket, cap);
-      const x = Math.log(last) - ref;
-      for (let g = 0; g < gaps; g++) push(x);
-      bucket = b;
-      nextEdge = (b + 1) * dt;
+    const q = price[i];
+    ou.update(time[i], q, 0, 0);
+    if (ou.fits !== fits) {
+      fits = ou.fits;
+      longIn = ou.priceAtZ(-p.zEntry);
+      shortIn = ou.priceAtZ(p.zEntry);
+      longOut = ou.priceAtZ(-p.zExit);
+      shortOut = ou.priceAtZ(p.zExit);
     }
-    const q = px[i];
-    last = q;
-    if (longIn !== longIn) continue;
+    if (longIn !== longIn) continue; // NaN: no valid fit
     if (q <= longIn) entry[i] = 1;
     else if (q >= shortIn) entry[i] = -1;
     exit[i] = (q >= longOut ? 1 : 0) | (q <= shortOut ? 2 : 0);

@@ -10,7 +10,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
-import { returnZ, sampleTape, samplesIn, volumeRatio } from '../signals/sampling';
+import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 
 export interface V7Params extends Record<string, number> {
@@ -31,16 +31,13 @@ export const V7_VOLUME_SPIKE: Strategy<V7Params> = {
     volumeSpike: { default: 2.0, min: 0, doc: 'Window volume must be ≥ this × trailing average.' },
     moveZ: { default: 1.0, min: 0, doc: 'Window return must be ≥ this many trailing standard deviations.' },
     windowMs: { default: 300_000, min: 1, doc: 'Spike window (ms).' },
-    volumeLookbackMs: { default: 86_400_000, min: 1, doc: 'Trailing span for average volume (ms).' },
-    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Trailing span for the return standard deviation (ms).' },
-    sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval (ms); bars use the bar.' },
+    volumeLookbackMs: VOLUME_LOOKBACK_SPEC,
+    ...WINDOW_PARAM_SPECS,
   },
   signals(tape: MarketTape, p: V7Params): StrategySignals {
-    const smp = sampleTape(tape, p.sampleMs);
-    const dt = smp.dtMs;
-    const k = samplesIn(p.windowMs, dt);
-    const vr = volumeRatio(smp.volume, k, Math.max(k, samplesIn(p.volumeLookbackMs, dt)));
-    const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, dt)));
+    const f = windowReturnZ(tape, p);
+    const { smp, z } = f;
+    const vr = windowVolumeRatio(f, p.volumeLookbackMs);
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
@@ -49,8 +46,7 @@ export const V7_VOLUME_SPIKE: Strategy<V7Params> = {
       if (j < 0) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      if (zj < 0) exit[i] |= 1;
-      if (zj > 0) exit[i] |= 2;
+      exit[i] = zExitFlags(zj, false);
       if (!(vr[j] >= p.volumeSpike)) continue;
       if (zj >= p.moveZ) entry[i] = 1;
       else if (zj <= -p.moveZ) entry[i] = -1;

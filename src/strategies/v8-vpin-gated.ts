@@ -15,7 +15,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
-import { returnZ, sampleTape, samplesIn } from '../signals/sampling';
+import { WINDOW_PARAM_SPECS, windowReturnZ, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 
 export interface V8Params extends Record<string, number> {
@@ -43,9 +43,7 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
     bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic without look-ahead.' },
   },
   signals(tape: MarketTape, p: V8Params): StrategySignals {
-    const smp = sampleTape(tape, p.sampleMs);
-    const k = samplesIn(p.windowMs, smp.dtMs);
-    const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, smp.dtMs)));
+    const { smp, z } = windowReturnZ(tape, p);
     const { vpin, vpinCdf } = cachedSeries(tape, paramKey('vpin', { bucketVolume: p.bucketVolume }), () => vpinSeries(tape, { bucketVolume: p.bucketVolume }));
     const usePct = p.vpinPercentile > 0;
     const pct = p.vpinPercentile / 100;
@@ -60,8 +58,7 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
       if (j < 0) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      if (zj < 0) exit[i] |= 1;
-      if (zj > 0) exit[i] |= 2;
+      exit[i] = zExitFlags(zj, false);
       const dir = zj >= p.moveZ ? 1 : zj <= -p.moveZ ? -1 : 0;
       if (dir === 0) continue;
       const g = usePct ? vpinCdf[i] : vpin[i];

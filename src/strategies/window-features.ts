@@ -1,0 +1,47 @@
+/**
+ * The windowed features V3, V7 and V8 share: the z-score of the last
+ * `windowMs` return against its trailing σ, and the window's volume ratio,
+ * both on the sampled grid (causal: a row sees completed samples only).
+ */
+import type { MarketTape } from '../data/tape';
+import type { ParamSpec } from './strategy';
+import { returnZ, sampleTape, samplesIn, volumeRatio, type SampledSeries } from '../signals/sampling';
+
+export interface WindowParams {
+  windowMs: number;
+  sigmaLookbackMs: number;
+  sampleMs: number;
+}
+
+/** The parameter specs of `WindowParams` (each strategy adds its own docs for windowMs). */
+export const WINDOW_PARAM_SPECS = {
+  sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Trailing span for the standard deviation of returns (ms).' },
+  sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval of returns and volume (ms); bars use the bar.' },
+} as const satisfies Record<string, ParamSpec>;
+
+export const VOLUME_LOOKBACK_SPEC: ParamSpec = { default: 86_400_000, min: 1, doc: 'Trailing span whose average window volume the ratio compares against (ms).' };
+
+export interface WindowFeatures {
+  smp: SampledSeries;
+  /** Samples in the window. */
+  k: number;
+  /** Window return z-score per sample. */
+  z: Float64Array;
+}
+
+export function windowReturnZ(tape: MarketTape, p: WindowParams): WindowFeatures {
+  const smp = sampleTape(tape, p.sampleMs);
+  const k = samplesIn(p.windowMs, smp.dtMs);
+  const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, smp.dtMs)));
+  return { smp, k, z };
+}
+
+/** Window volume / its trailing average, per sample. */
+export function windowVolumeRatio(f: WindowFeatures, volumeLookbackMs: number): Float64Array {
+  return volumeRatio(f.smp.volume, f.k, Math.max(f.k, samplesIn(volumeLookbackMs, f.smp.dtMs)));
+}
+
+/** Exit flags from a window z: a long exits once z < 0 (or ≥ 0 for `reverting` strategies), mirrored for shorts. */
+export function zExitFlags(z: number, reverting: boolean): number {
+  return reverting ? (z >= 0 ? 1 : 0) | (z <= 0 ? 2 : 0) : (z < 0 ? 1 : 0) | (z > 0 ? 2 : 0);
+}
