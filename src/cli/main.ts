@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   calibrate: async () => (require('./calibrate') as typeof import('./calibrate')).calibrateCommand,
   'phase-impact': async () => (require('./phase-impact') as typeof import('./phase-impact')).phaseImpactCommand,
   main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
+  'maker-sim': async () => (require('./maker-sim') as typeof import('./maker-sim')).makerSimCommand,
   portfolio: async () => (require('./portfolio') as typeof import('./portfolio')).portfolioCommand,
 };
 
