@@ -36,3 +36,41 @@ export { resolveRunConfig, PRESETS, type RunConfig, type PresetFile } from './co
 
 // analytics
 export * from './analytics/metrics';
+
+// formulas (each a pure function plus a streaming class)
+export { TradeFlowImbalanceIndicator, barFlowImbalance, BarFlowImbalanceIndicator, bookOfiSeries, BookOfiIndicator } from './signals/ofi';
+export { kyleLambdaSeries, KyleLambdaIndicator, KyleLambdaBarIndicator } from './signals/kyle-lambda';
+export { vpinSeries, VpinIndicator, VpinBarIndicator, stdNormalCdf } from './signals/vpin';
+export { ouSeries, OuIndicator, OuBarIndicator } from './signals/ou';
+export { fitHmm, makeHmm, hmmFiltered, hmmSmoothed, hmmViterbi, hmmLogLikelihood, HmmFilter, hmmRegimeSeries, sampleHmm } from './signals/hmm';
+export { SIGNALS, getSignal } from './signals/registry';
+export { sampleTape, sampledBars } from './signals/sampling';
+export { V2_KYLE } from './strategies/v2-kyle';
+export { V3_VPIN_REVERSION } from './strategies/v3-vpin-reversion';
+export { V5_VOL_BREAKOUT } from './strategies/v5-vol-breakout';
+export { V6_HMM_REGIME } from './strategies/v6-hmm-regime';
+export { V7_VOLUME_SPIKE } from './strategies/v7-volume-spike';
+export { V8_VPIN_GATED } from './strategies/v8-vpin-gated';
+export { PLAN_STRATEGY_IDS } from './strategies/registry';
+export { loadStrategyModule } from './strategies/plugins';
+
+// research
+export { calibrate, tradeReturn, objectiveValue, type CalibrationArtifact, type CalibrationRequest } from './research/calibrate';
+export { parseParamRange, gridConfigs, runSweep } from './research/sweep';
+export { walkForwardFolds } from './research/walk-forward';
+export { compareExits } from './research/compare-exits';
+export { phaseImpact, type PhaseImpact } from './research/phase-impact';
+export { runMakerStudy, sweepMakerStudy, scheduleOrders, strategyOrders } from './research/maker-study';
+export { simulateMakerEntry, simulateMakerOrder, makeFillModel, TradeThroughFill, TouchFill, QueueFill, PLAN_MAKER_PARAMS } from './execution/maker';
+export { RiskAverseQueue, ProbQueue } from './execution/queue';
+export { makerEntryExecution, PLAN_MAKER_EXECUTION } from './execution/maker-entry';
+export { runPortfolio, PLAN_ALLOCATIONS, PLAN_CAPITAL } from './backtest/portfolio';
+export { auditTickLedger, auditBarLedger } from './backtest/audit';
+
+// significance statistics
+export { sharpeRatio, probabilisticSharpeRatio, deflatedSharpeRatio, expectedMaxSharpe } from './analytics/sharpe';
+export { probabilityOfBacktestOverfitting } from './analytics/pbo';
+export { bootstrapMeanCI, blockBootstrapMeanCI } from './analytics/bootstrap';
+export { compoundingMonteCarlo } from './analytics/monte-carlo';
+export { createPrng } from './analytics/prng';
+export { default as ss } from './analytics/ss';

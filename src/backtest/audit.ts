@@ -31,7 +31,7 @@ export function maxEntriesInWindow(entryTimes: readonly number[], w: number): nu
   return best;
 }
 
-function auditCommon(rows: readonly LedgerRow[], rules: TradeRules, fees: FeeModel, problems: string[]): void {
+function auditCommon(rows: readonly LedgerRow[], rules: TradeRules, fees: FeeModel, problems: string[], makerEntries = false): void {
   const times = rows.map((r) => r.entryTime);
   const l = rules.limits;
   if (l) {
@@ -54,7 +54,7 @@ function auditCommon(rows: readonly LedgerRow[], rules: TradeRules, fees: FeeMod
     }
     const expectLiq = r.exitReason === 'target' ? 'maker' : 'taker';
     if (r.exitLiquidity !== expectLiq) problems.push(`trade ${k}: ${r.exitReason} exit should be ${expectLiq}`);
-    if (r.entryLiquidity !== 'taker') problems.push(`trade ${k}: entries are taker fills`);
+    if (r.entryLiquidity !== 'taker' && !makerEntries) problems.push(`trade ${k}: entries are taker fills`);
   }
 }
 
@@ -62,9 +62,15 @@ function auditCommon(rows: readonly LedgerRow[], rules: TradeRules, fees: FeeMod
  * Audit a tick backtest. Assumes no slippage model (prices must be prints).
  * Returns a list of problems; empty means the ledger follows the rules.
  */
-export function auditTickLedger(tape: TradeTape, rows: readonly LedgerRow[], rules: TradeRules, fees: FeeModel): string[] {
+export function auditTickLedger(
+  tape: TradeTape,
+  rows: readonly LedgerRow[],
+  rules: TradeRules,
+  fees: FeeModel,
+  opts: { makerEntries?: boolean } = {},
+): string[] {
   const problems: string[] = [];
-  auditCommon(rows, rules, fees, problems);
+  auditCommon(rows, rules, fees, problems, opts.makerEntries);
   const { time, price } = tape;
   const eps = 1e-12;
   for (let k = 0; k < rows.length; k++) {
@@ -72,7 +78,12 @@ export function auditTickLedger(tape: TradeTape, rows: readonly LedgerRow[], rul
     const s = r.side === 'long' ? 1 : -1;
     const ei = r.entryIndex;
     const xi = r.exitIndex;
-    if (time[ei] !== r.entryTime || price[ei] !== r.entryPrice) problems.push(`trade ${k}: entry ${r.entryPrice}@${r.entryTime} is not the print at row ${ei}`);
+    if (r.entryLiquidity === 'maker') {
+      // A resting buy limit fills at its price when a print goes strictly through it (trade-through model).
+      if (time[ei] !== r.entryTime || !(s > 0 ? price[ei] < r.entryPrice : price[ei] > r.entryPrice)) {
+        problems.push(`trade ${k}: maker entry at ${r.entryPrice} but the print at row ${ei} (${price[ei]}) does not go through it`);
+      }
+    } else if (time[ei] !== r.entryTime || price[ei] !== r.entryPrice) problems.push(`trade ${k}: entry ${r.entryPrice}@${r.entryTime} is not the print at row ${ei}`);
     if (time[xi] !== r.exitTime) problems.push(`trade ${k}: exit time is not the time of row ${xi}`);
     if (r.exitReason === 'target') {
       if (r.targetPrice === null || r.exitPrice !== r.targetPrice) problems.push(`trade ${k}: target exit not at the target price`);

@@ -73,8 +73,25 @@ export interface TradeRules {
 /** Position sizing: a fixed quote notional, or a fraction of the strategy's (compounding) capital. */
 export type Sizing = { mode: 'fixed'; notional: number } | { mode: 'fraction'; fraction: number };
 
+/**
+ * How an entry decision becomes a fill. Without one, the engine fills as
+ * taker at the next print (the default). `makerEntryExecution` in
+ * src/execution/maker-entry.ts posts a post-only limit instead.
+ */
+export interface EntryExecution {
+  readonly name: string;
+  /**
+   * The fill of an entry decided on row `decisionRow`: the row it fills on
+   * (> decisionRow; −1 when the order never fills: cancelled or rejected),
+   * the price, and whether it was a maker fill.
+   */
+  fill(tape: TradeTape, decisionRow: number, side: 1 | -1): { row: number; price: number; maker: boolean };
+}
+
 export interface ExecutionSetup {
   fees: FeeModel;
+  /** Entry fills; default taker at the next print. Ticks only. */
+  entryExecution?: EntryExecution;
   slippage: SlippageModel;
   sizing: Sizing;
   /** The strategy's starting capital (quote currency). */
@@ -95,6 +112,8 @@ export interface EngineResult {
   finalCapital: number;
   /** True when capital reached zero and trading stopped. */
   ruined: boolean;
+  /** With an entry execution model: entries filled as maker / as taker, and orders that never filled. */
+  entryFills?: { maker: number; taker: number; unfilled: number };
 }
 
 const CHUNK = 1 << 20;
@@ -134,6 +153,14 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const stopFrac = rules.stopPct === null ? NaN : rules.stopPct / 100;
   const targetFrac = rules.targetPct === null ? NaN : rules.targetPct / 100;
   const bracketInHold = rules.bracketDuringHold === 'active';
+  const entryExec = exec.entryExecution ?? null;
+  // With an entry execution model the order may fill rows later, at its own price and liquidity.
+  let pendingRow = -1;
+  let pendingPrice = 0;
+  let pendingMaker = false;
+  let makerFills = 0;
+  let takerFills = 0;
+  let unfilled = 0;
 
   let capital = exec.initialCapital;
   let ruined = false;
@@ -145,6 +172,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   let entryIdx = 0;
   let qty = 0;
   let entryFee = 0;
+  let entryLiq = TAKER;
   let stop = NaN;
   let target = NaN;
   let stopTrig = NaN;
@@ -162,15 +190,18 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
       const t = time[i];
       const p = price[i];
       if (pendingEntry !== 0) {
-        // Fill the decision made on the previous print, as taker, at this print.
+        if (entryExec !== null && i !== pendingRow) continue; // the order is still resting
+        // Fill the decision: by default as taker at the print after it; with an
+        // entry execution model at its row, price and liquidity.
         pos = pendingEntry;
         pendingEntry = 0;
-        entryPrice = slip.fillPrice(p, pos);
+        entryPrice = entryExec === null ? slip.fillPrice(p, pos) : pendingPrice;
         entryTime = t;
         entryIdx = i;
         const notional = notionalFor(exec.sizing, capital);
         qty = notional / entryPrice;
-        entryFee = entryPrice * qty * takerRate;
+        entryLiq = entryExec !== null && pendingMaker ? MAKER : TAKER;
+        entryFee = entryPrice * qty * (entryLiq === MAKER ? makerRate : takerRate);
         stop = entryPrice * (1 - pos * stopFrac);
         target = entryPrice * (1 + pos * targetFrac);
         stopTrig = stop * (1 + pos * EPS);
@@ -214,7 +245,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
           const net = pos * (exitPrice - entryPrice) * qty - entryFee - exitFee;
           capital += net;
           delayedExits += delayed;
-          ledger.push(pos, entryTime, entryPrice, t, exitPrice, qty, stop, target, entryFee, exitFee, TAKER, liq, reason, delayed, blockedSince, blockedRule, capital, entryIdx, i);
+          ledger.push(pos, entryTime, entryPrice, t, exitPrice, qty, stop, target, entryFee, exitFee, entryLiq, liq, reason, delayed, blockedSince, blockedRule, capital, entryIdx, i);
           pos = 0;
           pendingExit = false;
           blockedSince = 0;
@@ -230,11 +261,21 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         const e = entrySig[i];
         if (e !== 0) {
           entrySignals++;
-          if (limiter.allows(t)) pendingEntry = e;
-          else {
+          if (!limiter.allows(t)) {
             blocked[limiter.lastBlockedRule]++;
             blockedSince++;
             blockedRule = limiter.lastBlockedRule;
+          } else if (entryExec === null) pendingEntry = e;
+          else {
+            const f = entryExec.fill(tape, i, e > 0 ? 1 : -1);
+            if (f.row > i) {
+              pendingEntry = e;
+              pendingRow = f.row;
+              pendingPrice = f.price;
+              pendingMaker = f.maker;
+              if (f.maker) makerFills++;
+              else takerFills++;
+            } else unfilled++;
           }
         }
       }
@@ -248,7 +289,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
     const exitFee = exitPrice * qty * takerRate;
     capital += pos * (exitPrice - entryPrice) * qty - entryFee - exitFee;
     delayedExits += delayed;
-    ledger.push(pos, entryTime, entryPrice, time[i], exitPrice, qty, stop, target, entryFee, exitFee, TAKER, TAKER, R_END, delayed, blockedSince, blockedRule, capital, entryIdx, i);
+    ledger.push(pos, entryTime, entryPrice, time[i], exitPrice, qty, stop, target, entryFee, exitFee, entryLiq, TAKER, R_END, delayed, blockedSince, blockedRule, capital, entryIdx, i);
   }
   return {
     ledger,
@@ -257,6 +298,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
     exitsDelayedByMinHold: delayedExits,
     finalCapital: capital,
     ruined,
+    ...(entryExec !== null ? { entryFills: { maker: makerFills, taker: takerFills, unfilled } } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ export function summaryOf(result: BacktestResult, extra: Record<string, unknown>
       edgeValidation: r.edge,
       gate: r.gate,
       ...(r.confirmation ? { confirmation: r.confirmation } : {}),
+      ...(r.entryFills ? { entryFills: r.entryFills } : {}),
       ...(r.signalStats ? { signalStats: r.signalStats } : {}),
       ...(r.ambiguousBars !== undefined ? { ambiguousBars: r.ambiguousBars, ambiguousResolvedByTicks: r.ambiguousResolvedByTicks } : {}),
       params: r.params,

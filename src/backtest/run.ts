@@ -14,6 +14,8 @@ import type { AnyStrategy } from '../strategies/strategy';
 import { runBarEngine, runTickEngine, type EngineResult } from './engine';
 import { applyConfirmationGate, type ConfirmationReport } from '../risk/confirmation-gate';
 import { confirmationNames } from '../signals/confirmation';
+import { makerEntryExecution, PLAN_MAKER_EXECUTION } from '../execution/maker-entry';
+import { UserError } from '../util/errors';
 import type { LedgerRow } from './ledger';
 
 export interface StrategyResult {
@@ -35,6 +37,8 @@ export interface StrategyResult {
   /** Bars only: bars that reached both stop and target, and how many a tick tape resolved. */
   ambiguousBars?: number;
   ambiguousResolvedByTicks?: number;
+  /** With maker execution: entries filled as maker / taker (fallback) and orders that never filled. */
+  entryFills?: { maker: number; taker: number; unfilled: number };
   /** The confirmation gate's counts (phase 3), when it was on. */
   confirmation?: ConfirmationReport;
   /** Counters reported by the strategy itself (e.g. V8's VPIN gate). */
@@ -57,6 +61,8 @@ export interface BacktestOptions {
   preset?: string;
   /** Overrides on top of the preset: an object or a path to a JSON file. */
   config?: PresetFile | string;
+  /** Shorthand for `engine.execution` (applied after `config`): 'maker' = the plan's 0.02% / 30 s post-only entries. */
+  execution?: 'taker' | 'maker';
   /** A tick tape covering (some of) the bars, to resolve bars that hit both stop and target. */
   ticks?: TradeTape;
   /** Progress callback: strategy id, rows done, rows total. */
@@ -72,6 +78,8 @@ export function runBacktest(tape: MarketTape, opts: BacktestOptions): BacktestRe
     return s.id;
   });
   const config = resolveRunConfig({ preset: opts.preset ?? 'phase2', strategies: ids, overrides: opts.config });
+  if (opts.execution === 'taker') config.engine.execution = { mode: 'taker' };
+  else if (opts.execution === 'maker' && config.engine.execution.mode !== 'maker') config.engine.execution = { ...PLAN_MAKER_EXECUTION };
   return runWithConfig(tape, config, opts);
 }
 
@@ -85,6 +93,10 @@ export function runWithConfig(
   const data = describeTape(tape);
   const fees = makeFeeModel(config.engine.fees);
   const slippage = makeSlippageModel(config.engine.slippageBps);
+  if (config.engine.execution.mode === 'maker' && tape.kind !== 'trades') {
+    throw new UserError('maker execution needs a trade tape (resting limits fill on prints); bars have none');
+  }
+  const entryExecution = config.engine.execution.mode === 'maker' ? makerEntryExecution(config.engine.execution) : null;
   const fromMs = data.fromMs ?? 0;
   const toMs = data.toMs ?? fromMs;
   const out: Record<string, StrategyResult> = {};
@@ -104,6 +116,7 @@ export function runWithConfig(
     const exec = {
       fees,
       slippage,
+      entryExecution: entryExecution ?? undefined,
       sizing: config.engine.sizing,
       initialCapital: config.engine.initialCapital,
       onProgress: opts.onProgress ? (d: number, n: number) => opts.onProgress!(id, d, n) : undefined,
@@ -136,6 +149,7 @@ export function runWithConfig(
       edge: validatePositiveEdge(metrics, config.engine.evFloor),
       ledger,
       equity: equityCurve(ledger, config.engine.initialCapital, fromMs),
+      ...(res.entryFills ? { entryFills: res.entryFills } : {}),
       gate: {
         entrySignals: res.entrySignals,
         blocked: res.blocked,

@@ -11,7 +11,7 @@ import { loadStrategyModule } from '../strategies/plugins';
 import { fixed, int, money, pct, progressReporter, table } from './format';
 
 const USAGE =
-  'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--ticks <file>] --out <dir>';
+  'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--execution taker|maker] [--ticks <file>] --out <dir>';
 
 /** A readable per-strategy table of the headline metrics. */
 export function formatResultTable(result: BacktestResult, label = ''): string {
@@ -67,9 +67,13 @@ export const backtestCommand: Command = {
         'max-gap-ms': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         module: { type: 'string', multiple: true },
+        execution: { type: 'string' },
       },
       USAGE,
     );
+    if (v.execution !== undefined && v.execution !== 'taker' && v.execution !== 'maker') {
+      throw new UserError(`--execution must be taker or maker, got '${v.execution}'`);
+    }
     for (const m of v.module ?? []) loadStrategyModule(m);
     const files = v.data ?? [];
     if (files.length === 0) throw new UserError(`missing --data\nusage: ${USAGE}`);
@@ -93,6 +97,7 @@ export const backtestCommand: Command = {
       strategies: ids,
       preset: v.preset!,
       config: v.config,
+      execution: v.execution as 'taker' | 'maker' | undefined,
       ticks,
       onProgress:
         big && !v.quiet

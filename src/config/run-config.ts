@@ -16,6 +16,7 @@ import phase1 from '../strategies/presets/phase1.json';
 import phase2 from '../strategies/presets/phase2.json';
 import phase3 from '../strategies/presets/phase3.json';
 import type { ConfirmationSettings } from '../risk/confirmation-gate';
+import { parseExecutionConfig, type ExecutionConfig } from '../execution/maker-entry';
 
 export const PRESETS: Record<string, PresetFile> = {
   before: before as PresetFile,
@@ -45,6 +46,8 @@ export interface EngineSettings {
   evFloor: number;
   /** Gaps in data longer than this are warned about (ms). */
   maxGapMs: number | null;
+  /** How entries fill: taker at the next print (default) or the plan's post-only maker order. */
+  execution: ExecutionConfig;
 }
 
 export interface StrategySettings {
@@ -76,7 +79,7 @@ export const RULE_KEYS = [
   'confirmationRegimeProb',
 ] as const;
 
-const ENGINE_KEYS = ['fees', 'slippageBps', 'initialCapital', 'sizing', 'evFloor', 'maxGapMs'] as const;
+const ENGINE_KEYS = ['fees', 'slippageBps', 'initialCapital', 'sizing', 'evFloor', 'maxGapMs', 'execution'] as const;
 
 function unwrap(v: unknown): unknown {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in (v as object) ? (v as Sourced<unknown>).value : v;
@@ -124,6 +127,7 @@ export function defaultEngine(): EngineSettings {
     sizing: { mode: 'fraction', fraction: 1 },
     evFloor: 0.0005,
     maxGapMs: null,
+    execution: { mode: 'taker' },
   };
 }
 
@@ -151,6 +155,9 @@ function applyEngine(e: EngineSettings, src: Record<string, unknown> | undefined
         break;
       case 'maxGapMs':
         e.maxGapMs = num(v, path, { nullable: true, min: 0 });
+        break;
+      case 'execution':
+        e.execution = parseExecutionConfig(v, path);
         break;
       default:
         throw new UserError(`${path}: unknown engine field (known: ${ENGINE_KEYS.join(', ')})`);

@@ -138,3 +138,33 @@ describe('all eight strategies under phase3 on real data', () => {
     }
   });
 });
+
+describe('maker entries (plan phase 4) in the engine', () => {
+  it('entries post the plan’s 0.02% / 30 s limit: maker fills at the limit when a print goes through it, fallbacks pay taker; the rest of the rules still hold', () => {
+    const res = runBacktest(trades, { strategies: ['V1', 'V2'], preset: 'before', execution: 'maker' });
+    const fees = makeFeeModel(res.config.engine.fees);
+    let maker = 0;
+    for (const id of ['V1', 'V2']) {
+      const r = res.strategies[id];
+      expect(auditTickLedger(trades, r.ledger, res.config.strategies[id].rules, fees, { makerEntries: true }), id).toEqual([]);
+      const f = r.entryFills!;
+      expect(f.maker + f.taker).toBe(r.ledger.length);
+      for (const x of r.ledger) {
+        if (x.entryLiquidity === 'maker') {
+          maker++;
+          expect(x.entryFee).toBeCloseTo(x.entryPrice * x.qty * 0.0002, 12);
+        } else expect(x.entryFee).toBeCloseTo(x.entryPrice * x.qty * 0.0004, 12);
+      }
+    }
+    expect(maker).toBeGreaterThan(0);
+    // the same decisions with taker entries pay more in entry fees per trade
+    const taker = runBacktest(trades, { strategies: ['V1'], preset: 'before' }).strategies.V1;
+    const mk = res.strategies.V1;
+    const entryFeeRate = (rows: typeof mk.ledger) => rows.reduce((a, x) => a + x.entryFee, 0) / rows.reduce((a, x) => a + x.entryPrice * x.qty, 0);
+    expect(entryFeeRate(mk.ledger)).toBeLessThan(entryFeeRate(taker.ledger));
+  });
+
+  it('is refused on bars with a clear message', () => {
+    expect(() => runBacktest(bars, { strategies: ['V1'], execution: 'maker' })).toThrow(/needs a trade tape/);
+  });
+});
