@@ -187,6 +187,12 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
     for (let i = start; i < end; i++) {
+      if (pos === 0 && pendingEntry === 0) {
+        // Flat with nothing pending: only an entry decision can change anything,
+        // so skip straight to the next row that has one.
+        while (i < end && entrySig[i] === 0) i++;
+        if (i === end || ruined) break;
+      }
       const t = time[i];
       const p = price[i];
       if (pendingEntry !== 0) {
