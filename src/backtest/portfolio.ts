@@ -720,7 +720,7 @@ export interface PortfolioOptions {
   capital?: number;
   driftBand?: number;
   rebalanceEveryMs?: number;
-  /** Sizing inside a sleeve; default the resolved configuration's sizing (presets: fraction 1). */
+  /** Sizing inside a sleeve; default fraction 1: each trade uses its sleeve's whole value, so sleeves compound. */
   sizing?: Sizing;
   ticks?: TradeTape;
   onProgress?: (strategy: string, done: number, total: number) => void;
@@ -781,7 +781,8 @@ export function runPortfolio(tape: MarketTape, opts: PortfolioOptions = {}): Por
   if (!(every > 0)) throw new UserError(`rebalance interval must be > 0 ms, got ${every}`);
 
   const config = resolveRunConfig({ preset, strategies: ids, overrides: opts.config });
-  const sizing = opts.sizing ?? config.engine.sizing;
+  // Sleeves compound by default: the presets' fixed $10 notional is for comparing strategies, not for a pool.
+  const sizing = opts.sizing ?? { mode: 'fraction', fraction: 1 };
   const unitConfig: RunConfig = {
     ...config,
     engine: { ...config.engine, sizing: { mode: 'fixed', notional: 1 }, initialCapital: UNIT_CAPITAL },

@@ -30,7 +30,7 @@ const USAGE =
   '  --drift-band    rebalance when any |weight − target| / target exceeds this (default 0.10)\n' +
   '  --rebalance-every  check interval: ms, or 1d / 12h / 30m (anchored at 00:00 UTC), or never (default 1d)\n' +
   "  --capital       the pool's capital (default the plan's $80); the config's per-strategy initialCapital is not used\n" +
-  '  --config        overrides on the preset; its engine.sizing sizes each trade within its sleeve\n\n' +
+  '  --config        overrides on the preset (rules and parameters); each trade uses its sleeve\'s whole value\n\n' +
   'writes portfolio.json, equity.csv, rebalances.csv and trades.csv into --out, atomically together.';
 
 function csvCell(v: unknown): string {

@@ -118,13 +118,13 @@ function parseSizing(v: unknown, path: string): Sizing {
   throw new UserError(`${path}.mode: expected "fixed" or "fraction", got ${JSON.stringify(o.mode)}`);
 }
 
-/** Default engine settings (the plan's fees, $10 capital, whole-capital compounding). */
+/** Default engine settings (the plan's fees, $10 capital, a fixed $10 notional per trade). */
 export function defaultEngine(): EngineSettings {
   return {
     fees: { maker: 0.0002, taker: 0.0004 },
     slippageBps: 0,
     initialCapital: 10,
-    sizing: { mode: 'fraction', fraction: 1 },
+    sizing: { mode: 'fixed', notional: 10 },
     evFloor: 0.0005,
     maxGapMs: null,
     execution: { mode: 'taker' },

@@ -315,12 +315,14 @@ describe('on the bundled 5m bars (phase3)', () => {
   const ids = [...PLAN_STRATEGY_IDS];
 
   it('linearity: one strategy at 100% reproduces its own fraction-sized backtest', () => {
-    for (const config of [undefined, { name: 'half', engine: { sizing: { mode: 'fraction', fraction: 0.5 } } }]) {
+    // The presets size by a fixed $10; the portfolio compounds (fraction 1) unless told otherwise.
+    for (const fraction of [1, 0.5]) {
+      const config = { name: `fraction ${fraction}`, engine: { sizing: { mode: 'fraction', fraction } } };
       const bt = runBacktest(tape, { strategies: ids, preset: 'phase3', config: config as never });
       for (const id of ids) {
         const own = bt.strategies[id];
-        const p = runPortfolio(tape, { strategies: [id], preset: 'phase3', config: config as never, capital: own.metrics.initialCapital }).portfolio;
-        expect(Math.abs(p.finalEquity / own.metrics.finalEquity - 1), `${id} ${config?.name ?? 'fraction 1'}`).toBeLessThan(1e-9);
+        const p = runPortfolio(tape, { strategies: [id], preset: 'phase3', sizing: { mode: 'fraction', fraction }, capital: own.metrics.initialCapital }).portfolio;
+        expect(Math.abs(p.finalEquity / own.metrics.finalEquity - 1), `${id} ${config.name}`).toBeLessThan(1e-9);
         expect(p.trades.length).toBe(own.ledger.length);
         own.ledger.forEach((r, k) => {
           expect(p.trades[k].entryTime).toBe(r.entryTime);
@@ -330,7 +332,7 @@ describe('on the bundled 5m bars (phase3)', () => {
         expect(p.rebalances).toHaveLength(0);
       }
       // One sleeve is the whole portfolio: no diversification.
-      expect(runPortfolio(tape, { strategies: ['V4'], preset: 'phase3', config: config as never }).diversificationRatio).toBeCloseTo(1, 12);
+      expect(runPortfolio(tape, { strategies: ['V4'], preset: 'phase3', sizing: { mode: 'fraction', fraction } }).diversificationRatio).toBeCloseTo(1, 12);
     }
   });
 
