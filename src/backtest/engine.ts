@@ -110,8 +110,15 @@ export interface EngineResult {
   exitsDelayedByMinHold: number;
   /** Capital at the end. */
   finalCapital: number;
-  /** True when capital reached zero and trading stopped. */
+  /**
+   * True when capital reached zero. With fraction sizing trading stops there
+   * (nothing left to size from); with a fixed notional it goes on, so the
+   * strategy's per-trade edge is measured over the whole tape, and
+   * `ruinedAt` says when the capital would have run out.
+   */
   ruined: boolean;
+  /** Time (ms) of the exit that took capital to zero or below; null if never. */
+  ruinedAt: number | null;
   /** With an entry execution model: entries filled as maker / as taker, and orders that never filled. */
   entryFills?: { maker: number; taker: number; unfilled: number };
 }
@@ -163,7 +170,10 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   let unfilled = 0;
 
   let capital = exec.initialCapital;
+  // `ruined` stops new entries: only when sizing needs capital to size from.
   let ruined = false;
+  let ruinedAt: number | null = null;
+  const stopOnRuin = exec.sizing.mode === 'fraction';
   let pos = 0; // +1 long, −1 short, 0 flat
   let pendingEntry = 0;
   let pendingExit = false;
@@ -256,7 +266,10 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
           pendingExit = false;
           blockedSince = 0;
           blockedRule = -1;
-          if (capital <= 0) ruined = true;
+          if (capital <= 0 && ruinedAt === null) {
+            ruinedAt = t;
+            ruined = stopOnRuin;
+          }
         } else if (exitSig !== null && !pendingExit && (exitSig[i] & (pos > 0 ? 1 : 2)) !== 0) {
           // Signal exit decided on this print, filled on the next one — once the hold is over.
           if (holdDone) pendingExit = true;
@@ -303,7 +316,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
     blocked: { minute: blocked[0], hour: blocked[1], day: blocked[2] },
     exitsDelayedByMinHold: delayedExits,
     finalCapital: capital,
-    ruined,
+    ruined: ruinedAt !== null,
+    ruinedAt,
     ...(entryExec !== null ? { entryFills: { maker: makerFills, taker: takerFills, unfilled } } : {}),
   };
 }
@@ -360,6 +374,8 @@ export function runBarEngine(
 
   let capital = exec.initialCapital;
   let ruined = false;
+  let ruinedAt: number | null = null;
+  const stopOnRuin = exec.sizing.mode === 'fraction';
   let pos = 0;
   let pendingEntry = 0;
   let pendingExit = false;
@@ -390,7 +406,10 @@ export function runBarEngine(
     pendingExit = false;
     blockedSince = 0;
     blockedRule = -1;
-    if (capital <= 0) ruined = true;
+    if (capital <= 0 && ruinedAt === null) {
+      ruinedAt = t;
+      ruined = stopOnRuin;
+    }
   };
 
   for (let i = 0; i < n; i++) {
@@ -472,7 +491,8 @@ export function runBarEngine(
     blocked: { minute: blocked[0], hour: blocked[1], day: blocked[2] },
     exitsDelayedByMinHold: delayedExits,
     finalCapital: capital,
-    ruined,
+    ruined: ruinedAt !== null,
+    ruinedAt,
     ambiguousBars: ambiguous,
     ambiguousResolvedByTicks: resolvedByTicks,
   };

@@ -33,6 +33,8 @@ export interface StrategyResult {
     blocked: EngineResult['blocked'];
     exitsDelayedByMinHold: number;
     ruined: boolean;
+    /** When the capital ran out (ms), null if it never did. Fixed-notional runs keep trading past it. */
+    ruinedAt: number | null;
   };
   /** Bars only: bars that reached both stop and target, and how many a tick tape resolved. */
   ambiguousBars?: number;
@@ -155,6 +157,7 @@ export function runWithConfig(
         blocked: res.blocked,
         exitsDelayedByMinHold: res.exitsDelayedByMinHold,
         ruined: res.ruined,
+        ruinedAt: res.ruinedAt,
       },
       ...('ambiguousBars' in res
         ? {
