@@ -12,9 +12,9 @@
  * The plan (Priority 3, item 6) says to raise the Kyle threshold but gives no
  * number: `tStatEntry` 2.0 before / 3.0 from phase 3 is edgelab's assumption.
  */
-import type { MarketTape } from '../data/tape';
+import type { MarketTape, TradeTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
-import { kyleLambdaSeries } from '../signals/kyle-lambda';
+import { KyleLambdaIndicator, kyleLambdaSeries } from '../signals/kyle-lambda';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { sampleTape } from '../signals/sampling';
 import type { Strategy } from './strategy';
@@ -42,15 +42,16 @@ export const V2_KYLE: Strategy<V2Params> = {
     sqrtVolume: { default: 0, min: 0, max: 1, integer: true, doc: '1: regress on signed √volume instead of signed volume.' },
   },
   signals(tape: MarketTape, p: V2Params): StrategySignals {
-    const kp = { sampleMs: p.sampleMs, windowSamples: p.windowSamples, sqrtVolume: p.sqrtVolume };
-    const k = cachedSeries(tape, paramKey('kyle', kp), () => kyleLambdaSeries(tape, kp));
     if (p.sqrtVolume && p.minImpactBps > 0) {
       throw new UserError('V2: minImpactBps predicts impact as λ·S with S = signed volume; it needs sqrtVolume 0');
     }
+    const kp = { sampleMs: p.sampleMs, windowSamples: p.windowSamples, sqrtVolume: p.sqrtVolume };
+    if (tape.kind === 'trades') return v2Ticks(tape, p, kp);
+    const k = cachedSeries(tape, paramKey('kyle', kp), () => kyleLambdaSeries(tape, kp));
     const smp = sampleTape(tape, p.sampleMs);
-    // The same signed flow the regression used: taker side on ticks, bulk volume classification on bars.
-    const flow = tape.kind === 'trades' ? smp.signedVolume : barFlowImbalance(tape, { windowMs: tape.timeframeMs, sigmaLookbackMs: 86_400_000 }).signedVolume;
-    const price = tape.kind === 'trades' ? tape.price : tape.close;
+    // Bars: the same signed flow the regression used (bulk volume classification).
+    const flow = barFlowImbalance(tape, { windowMs: tape.timeframeMs, sigmaLookbackMs: 86_400_000 }).signedVolume;
+    const price = tape.close;
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
@@ -69,3 +70,41 @@ export const V2_KYLE: Strategy<V2Params> = {
     return { entry, exit };
   },
 };
+
+/**
+ * Ticks: the streaming `KyleLambdaIndicator` gives λ and its t at each print
+ * (the same numbers as `kyleLambdaSeries`, without three arrays of one value
+ * per trade), and the net signed volume of the last completed interval is
+ * tracked alongside (0 when that interval had no trades). A test checks this
+ * against the series-based reading.
+ */
+function v2Ticks(tape: TradeTape, p: V2Params, kp: { sampleMs: number; windowSamples: number; sqrtVolume: number }): StrategySignals {
+  const n = tape.length;
+  const entry = new Int8Array(n);
+  const exit = new Uint8Array(n);
+  const ind = new KyleLambdaIndicator(kp);
+  const { time, price, amount, side } = tape;
+  const dt = p.sampleMs;
+  let bucketEnd = -Infinity;
+  let curFlow = 0;
+  let lastFlow = 0;
+  for (let i = 0; i < n; i++) {
+    const t = time[i];
+    if (t >= bucketEnd) {
+      // The interval that just ended is the last completed one, unless the gap skipped whole intervals.
+      lastFlow = t < bucketEnd + dt ? curFlow : 0;
+      curFlow = 0;
+      bucketEnd = (Math.floor(t / dt) + 1) * dt;
+    }
+    const a = amount[i];
+    curFlow += side[i] * a;
+    ind.update(t, price[i], a, side[i]);
+    const lam = ind.value(0);
+    if (!(lam > 0) || !(ind.value(1) >= p.tStatEntry) || lastFlow === 0) continue;
+    if (p.minImpactBps > 0 && (Math.abs(lam * lastFlow) / price[i]) * 1e4 < p.minImpactBps) continue;
+    const dir = lastFlow > 0 ? 1 : -1;
+    entry[i] = dir;
+    exit[i] = dir > 0 ? 2 : 1;
+  }
+  return { entry, exit };
+}

@@ -119,3 +119,24 @@ describe('V4 price-band fast path', () => {
     expect(entries).toBeGreaterThan(10);
   });
 });
+
+describe('V2 on ticks: streaming fast path', () => {
+  it('takes exactly the decisions of the series-based reading (kyleLambdaSeries + last completed interval’s flow)', async () => {
+    const { V2_KYLE } = await import('../../src/strategies/v2-kyle');
+    const { kyleLambdaSeries } = await import('../../src/signals/kyle-lambda');
+    const { sampleTape } = await import('../../src/signals/sampling');
+    const p = { ...(defaultParams(V2_KYLE) as Record<string, number>), sampleMs: 5000, windowSamples: 30 } as never;
+    const fast = V2_KYLE.signals(trades, p);
+    const k = kyleLambdaSeries(trades, { sampleMs: 5000, windowSamples: 30, sqrtVolume: 0 });
+    const smp = sampleTape(trades, 5000);
+    let n = 0;
+    for (let i = 0; i < trades.length; i++) {
+      const j = smp.rowToSample[i];
+      const s = j >= 0 ? smp.signedVolume[j] : 0;
+      const want = k.lambda[i] > 0 && k.tStat[i] >= 2 && s !== 0 ? Math.sign(s) : 0;
+      expect(fast.entry[i]).toBe(want);
+      if (want) n++;
+    }
+    expect(n).toBeGreaterThan(50);
+  });
+});
