@@ -115,6 +115,7 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
   }));
   const f = (p: PhaseStep, id: string) => steps.find((s) => s.preset === p)!.strategies[id];
   const d0 = describeTape(tape);
+  const capital = runs.phase3.config.engine.initialCapital;
   const spanDays = d0.fromMs !== null && d0.toMs !== null ? (d0.toMs - d0.fromMs) / 86_400_000 : 0;
   const claims: Claim[] = [];
   const add = (c: Claim) => claims.push(c);
@@ -199,8 +200,28 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
     }
     // Expected results after Phases 1-3: "+$0.001 to +$0.002" per trade, "+10-20% per month".
     add({ id: 'P1-3.edge', phase: 'phase3', quote: 'After Phase 1-3: Edge per trade: +$0.001 to +$0.002', strategy: id, expected: 'edge per trade ≥ $0.001', observed: `${usd(p3.edgePerTrade)} (95% CI ${p3.edgePerTradeCI ? p3.edgePerTradeCI.map(usd).join(' … ') : '—'})`, verdict: judgeAtLeast(p3.edgePerTrade, p3.edgePerTradeCI, 0.001, p3.trades) });
-    add({ id: 'P1-3.monthly', phase: 'phase3', quote: 'After Phase 1-3: Monthly return: +10-20% per strategy', strategy: id, expected: 'monthly return ≥ 10%', observed: pct(p3.monthlyReturn), verdict: p3.monthlyReturn === null || p3.trades < MIN_TRADES_FOR_VERDICT ? 'not measurable' : p3.monthlyReturn >= 0.1 ? 'confirmed' : 'refuted', note: 'point estimate over the data span' });
-    add({ id: 'P6.sharpe', phase: 'phase6', quote: 'Sharpe ratio > 1.0', strategy: id, expected: 'annualised Sharpe > 1', observed: p3.sharpe?.toFixed(2) ?? '—', verdict: p3.sharpe === null || p3.trades < MIN_TRADES_FOR_VERDICT ? 'not measurable' : p3.sharpe > 1 ? 'confirmed' : 'refuted', note: 'after phase 3; point estimate' });
+    // A strategy that lost more than its capital has no compounded monthly rate or equity Sharpe, but has plainly failed both claims.
+    const wipedOut = p3.totalPnl <= -capital;
+    add({
+      id: 'P1-3.monthly',
+      phase: 'phase3',
+      quote: 'After Phase 1-3: Monthly return: +10-20% per strategy',
+      strategy: id,
+      expected: 'monthly return ≥ 10%',
+      observed: wipedOut ? `lost ${usd(-p3.totalPnl)} of $${capital}` : pct(p3.monthlyReturn),
+      verdict: p3.trades < MIN_TRADES_FOR_VERDICT ? 'not measurable' : wipedOut ? 'refuted' : p3.monthlyReturn === null ? 'not measurable' : p3.monthlyReturn >= 0.1 ? 'confirmed' : 'refuted',
+      note: wipedOut ? 'the strategy lost more than its capital over the span' : 'point estimate over the data span',
+    });
+    add({
+      id: 'P6.sharpe',
+      phase: 'phase6',
+      quote: 'Sharpe ratio > 1.0',
+      strategy: id,
+      expected: 'annualised Sharpe > 1',
+      observed: wipedOut ? `capital exhausted (${usd(p3.totalPnl)})` : p3.sharpe?.toFixed(2) ?? '—',
+      verdict: p3.trades < MIN_TRADES_FOR_VERDICT ? 'not measurable' : wipedOut ? 'refuted' : p3.sharpe === null ? 'not measurable' : p3.sharpe > 1 ? 'confirmed' : 'refuted',
+      note: 'after phase 3; point estimate',
+    });
   }
   if (opts.strategies.includes('V8')) {
     const b = f('before', 'V8');
