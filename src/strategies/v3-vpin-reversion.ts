@@ -14,6 +14,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
+import { vpinParamsOf } from './window-features';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 
@@ -26,6 +27,8 @@ export interface V3Params extends Record<string, number> {
   volumeLookbackMs: number;
   sampleMs: number;
   bucketVolume: number;
+  vpinBarMs: number;
+  vpinSigmaBars: number;
 }
 
 export const V3_VPIN_REVERSION: Strategy<V3Params> = {
@@ -41,12 +44,14 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
     volumeLookbackMs: VOLUME_LOOKBACK_SPEC,
     ...WINDOW_PARAM_SPECS,
     bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic, sized without look-ahead (see src/signals/vpin.ts).' },
+    vpinBarMs: { default: 60_000, min: 1, doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
+    vpinSigmaBars: { default: 500, min: 2, integer: true, doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
   },
   signals(tape: MarketTape, p: V3Params): StrategySignals {
     const f = windowReturnZ(tape, p);
     const { smp, z } = f;
     const surge = windowVolumeRatio(f, p.volumeLookbackMs);
-    const { vpin } = cachedSeries(tape, paramKey('vpin', { bucketVolume: p.bucketVolume }), () => vpinSeries(tape, { bucketVolume: p.bucketVolume }));
+    const { vpin } = cachedSeries(tape, paramKey('vpin', vpinParamsOf(p)), () => vpinSeries(tape, vpinParamsOf(p)));
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);

@@ -15,6 +15,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
+import { vpinParamsOf } from './window-features';
 import { WINDOW_PARAM_SPECS, windowReturnZ, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 
@@ -26,6 +27,8 @@ export interface V8Params extends Record<string, number> {
   sigmaLookbackMs: number;
   sampleMs: number;
   bucketVolume: number;
+  vpinBarMs: number;
+  vpinSigmaBars: number;
 }
 
 export const V8_VPIN_GATED: Strategy<V8Params> = {
@@ -41,10 +44,12 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
     sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Span for the return standard deviation (ms).' },
     sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval (ms); bars use the bar.' },
     bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic without look-ahead.' },
+    vpinBarMs: { default: 60_000, min: 1, doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
+    vpinSigmaBars: { default: 500, min: 2, integer: true, doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
   },
   signals(tape: MarketTape, p: V8Params): StrategySignals {
     const { smp, z } = windowReturnZ(tape, p);
-    const { vpin, vpinCdf } = cachedSeries(tape, paramKey('vpin', { bucketVolume: p.bucketVolume }), () => vpinSeries(tape, { bucketVolume: p.bucketVolume }));
+    const { vpin, vpinCdf } = cachedSeries(tape, paramKey('vpin', vpinParamsOf(p)), () => vpinSeries(tape, vpinParamsOf(p)));
     const usePct = p.vpinPercentile > 0;
     const pct = p.vpinPercentile / 100;
     const n = tape.length;

@@ -45,3 +45,8 @@ export function windowVolumeRatio(f: WindowFeatures, volumeLookbackMs: number): 
 export function zExitFlags(z: number, reverting: boolean): number {
   return reverting ? (z >= 0 ? 1 : 0) | (z <= 0 ? 2 : 0) : (z < 0 ? 1 : 0) | (z > 0 ? 2 : 0);
 }
+
+/** The VPIN settings a strategy exposes (V3, V8), in `vpinSeries` terms. */
+export function vpinParamsOf(p: { bucketVolume: number; vpinBarMs: number; vpinSigmaBars: number }): { bucketVolume: number; barMs: number; sigmaBars: number } {
+  return { bucketVolume: p.bucketVolume, barMs: p.vpinBarMs, sigmaBars: p.vpinSigmaBars };
+}
