@@ -16,6 +16,7 @@ import { runWithConfig } from '../backtest/run';
 import type { RunConfig } from '../config/run-config';
 import { packageRoot } from '../util/package-root';
 import { UserError } from '../util/errors';
+import { getStrategy } from '../strategies/registry';
 
 export interface SweepParam {
   name: string;
@@ -194,7 +195,7 @@ export async function runSweep(
     return results;
   }
   const shared = toSharedTape(tape);
-  let next = 0;
+  const scheduler = new AffinityScheduler(configs, seriesParams(strategy, configs));
   let done = 0;
   await new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -208,10 +209,9 @@ export async function runSweep(
       const worker = new Worker(script, { workerData: { tape: shared, base, strategy, modules: opts.modules ?? [] } });
       workers.push(worker);
       const feed = () => {
-        if (next < total) {
-          const k = next++;
-          worker.postMessage({ index: k, values: configs[k] });
-        } else worker.postMessage({ stop: true });
+        const k = scheduler.next(w);
+        if (k >= 0) worker.postMessage({ index: k, values: configs[k] });
+        else worker.postMessage({ stop: true });
       };
       worker.on('message', (m: { ready?: true; result?: ConfigResult; error?: { message: string; user: boolean } }) => {
         if (failed) return;
@@ -240,4 +240,61 @@ export async function runSweep(
     }
   });
   return results;
+}
+
+/** The swept parameters that change a computed series (ParamSpec.series), for the scheduler. */
+function seriesParams(strategy: string, configs: readonly Record<string, number>[]): string[] {
+  let spec: Record<string, { series?: boolean }> = {};
+  try {
+    spec = getStrategy(strategy).params as Record<string, { series?: boolean }>;
+  } catch {
+    /* unknown here (a worker-only module): no affinity */
+  }
+  const names = new Set<string>();
+  for (const c of configs) for (const k of Object.keys(c)) if (spec[k]?.series) names.add(k);
+  return [...names];
+}
+
+/**
+ * Hands configurations to workers so that those sharing the values of every
+ * series parameter (a window, a sampling interval) go to the same worker:
+ * each worker then computes a series once and reuses it from its cache. A
+ * worker finishes its group, then takes the largest untouched group, then
+ * helps with the largest group still running (so no worker idles at the end).
+ */
+export class AffinityScheduler {
+  private readonly groups: number[][];
+  private readonly started: boolean[];
+  private readonly current = new Map<number, number>();
+
+  constructor(configs: readonly Record<string, number>[], seriesKeys: readonly string[]) {
+    const byKey = new Map<string, number[]>();
+    configs.forEach((c, k) => {
+      const key = seriesKeys.map((n) => `${n}=${c[n]}`).join('|');
+      const g = byKey.get(key);
+      if (g) g.push(k);
+      else byKey.set(key, [k]);
+    });
+    // Without series parameters every configuration is its own group (plain dynamic scheduling).
+    this.groups = seriesKeys.length ? [...byKey.values()] : configs.map((_, k) => [k]);
+    for (const g of this.groups) g.reverse(); // pop() then takes them in order
+    this.started = this.groups.map(() => false);
+  }
+
+  /** Next configuration index for `worker`, or −1 when all are handed out. */
+  next(worker: number): number {
+    const cur = this.current.get(worker);
+    if (cur !== undefined && this.groups[cur].length) return this.groups[cur].pop()!;
+    let pick = -1;
+    for (let g = 0; g < this.groups.length; g++) {
+      if (!this.started[g] && this.groups[g].length && (pick < 0 || this.groups[g].length > this.groups[pick].length)) pick = g;
+    }
+    if (pick < 0) {
+      for (let g = 0; g < this.groups.length; g++) if (this.groups[g].length && (pick < 0 || this.groups[g].length > this.groups[pick].length)) pick = g;
+    }
+    if (pick < 0) return -1;
+    this.started[pick] = true;
+    this.current.set(worker, pick);
+    return this.groups[pick].pop()!;
+  }
 }

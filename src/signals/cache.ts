@@ -19,3 +19,19 @@ export function cachedSeries<T>(tape: object, key: string, compute: () => T): T 
 export function paramKey(name: string, params: Record<string, number | undefined>): string {
   return name + '|' + Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join(',');
 }
+
+const seen = new WeakMap<object, Set<string>>();
+
+/**
+ * Marks `key` as used on `tape` and says whether it had been used before.
+ * A strategy can compute a threshold-independent series straight into its
+ * decisions on the first call (no extra memory), and cache the series only
+ * when the same tape is run again with the same window — a sweep.
+ */
+export function seenBefore(tape: object, key: string): boolean {
+  let s = seen.get(tape);
+  if (!s) seen.set(tape, (s = new Set()));
+  if (s.has(key)) return true;
+  s.add(key);
+  return false;
+}

@@ -9,6 +9,13 @@ export interface ParamSpec {
   min?: number;
   max?: number;
   integer?: boolean;
+  /**
+   * True when changing this parameter changes a computed series (a window,
+   * a sampling interval, a model fit), not just a threshold applied to it. A
+   * sweep keeps configurations that share these values on one worker, so each
+   * series is computed once per worker rather than once per configuration.
+   */
+  series?: boolean;
 }
 
 /**

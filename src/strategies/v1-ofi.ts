@@ -15,7 +15,8 @@
  * changes over the trailing `sigmaLookbackMs`. Windows on bars count whole
  * bars: k = max(1, round(windowMs / timeframe)).
  */
-import { barFlowImbalance } from '../signals/ofi';
+import { barFlowImbalance, tradeFlowImbalance } from '../signals/ofi';
+import { cachedSeries, paramKey, seenBefore } from '../signals/cache';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { StrategySignals } from '../backtest/engine';
 import type { Strategy } from './strategy';
@@ -38,13 +39,21 @@ export const V1_OFI: Strategy<V1Params> = {
   params: {
     imbalanceThreshold: { default: 0.3, min: 0, max: 1, doc: 'Enter when |imbalance| ≥ this (plan 3.1: 0.3 before, 0.7 after).' },
     volumeRatio: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
-    windowMs: { default: 60_000, min: 1, doc: 'Imbalance window (ms).' },
-    volumeLookbackMs: { default: 3_600_000, min: 1, doc: 'Trailing span whose average window volume the volume ratio compares against (ms).' },
-    minWindowTrades: { default: 10, min: 1, integer: true, doc: 'Ticks only: no signal from a window with fewer prints.' },
-    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Bars only: span for σ of close-to-close changes in bulk volume classification (ms).' },
+    windowMs: { default: 60_000, min: 1, series: true, doc: 'Imbalance window (ms).' },
+    volumeLookbackMs: { default: 3_600_000, min: 1, series: true, doc: 'Trailing span whose average window volume the volume ratio compares against (ms).' },
+    minWindowTrades: { default: 10, min: 1, integer: true, series: true, doc: 'Ticks only: no signal from a window with fewer prints.' },
+    sigmaLookbackMs: { default: 86_400_000, min: 1, series: true, doc: 'Bars only: span for σ of close-to-close changes in bulk volume classification (ms).' },
   },
   signals(tape: MarketTape, p: V1Params): StrategySignals {
-    return tape.kind === 'trades' ? v1Ticks(tape, p) : v1Bars(tape, p);
+    if (tape.kind !== 'trades') return v1Bars(tape, p);
+    // The windowed imbalance and volume ratio do not depend on the thresholds. A single run
+    // computes them straight into the decisions (fused, 2 bytes per trade); when the same
+    // window runs again on the same tape (a sweep of imbalanceThreshold or volumeRatio),
+    // they are computed once, cached, and each configuration only thresholds them.
+    const wp = { windowMs: p.windowMs, volumeLookbackMs: p.volumeLookbackMs, minWindowTrades: p.minWindowTrades };
+    const key = paramKey('v1-window', wp);
+    if (!seenBefore(tape, key)) return v1Ticks(tape, p);
+    return v1Threshold(cachedSeries(tape, key, () => v1Window(tape, p)), p);
   },
 };
 
@@ -96,6 +105,51 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
       if (ok) entry[i] = 1;
       exit[i] = 2; // buyers in control: a short's signal has reversed
     } else if (signed <= -bar) {
+      if (ok) entry[i] = -1;
+      exit[i] = 1;
+    }
+  }
+  return { entry, exit };
+}
+
+/**
+ * The threshold-independent part of V1 on ticks: imbalance (NaN where the
+ * window has fewer than `minWindowTrades` prints) and the window's volume
+ * over its trailing average (NaN until a full lookback has been seen).
+ */
+function v1Window(tape: TradeTape, p: V1Params): { imbalance: Float64Array; volumeRatio: Float64Array } {
+  const n = tape.length;
+  const { time, amount } = tape;
+  const W = p.windowMs;
+  const L = p.volumeLookbackMs;
+  const { imbalance, volume, count } = tradeFlowImbalance(tape, W);
+  const ratio = new Float64Array(n).fill(NaN);
+  const t0 = n > 0 ? time[0] : 0;
+  let longTail = 0;
+  let longTotal = 0;
+  for (let i = 0; i < n; i++) {
+    longTotal += amount[i];
+    while (time[longTail] <= time[i] - L) longTotal -= amount[longTail++];
+    if (count[i] < p.minWindowTrades || !(volume[i] > 0)) imbalance[i] = NaN;
+    if (time[i] - t0 >= L && longTotal > 0) ratio[i] = volume[i] / (longTotal * (W / L));
+  }
+  return { imbalance, volumeRatio: ratio };
+}
+
+function v1Threshold(w: { imbalance: Float64Array; volumeRatio: Float64Array }, p: V1Params): StrategySignals {
+  const n = w.imbalance.length;
+  const entry = new Int8Array(n);
+  const exit = new Uint8Array(n);
+  const thr = p.imbalanceThreshold;
+  const useRatio = p.volumeRatio > 0;
+  for (let i = 0; i < n; i++) {
+    const imb = w.imbalance[i];
+    if (imb !== imb) continue;
+    const ok = !useRatio || w.volumeRatio[i] >= p.volumeRatio;
+    if (imb >= thr) {
+      if (ok) entry[i] = 1;
+      exit[i] = 2;
+    } else if (imb <= -thr) {
       if (ok) entry[i] = -1;
       exit[i] = 1;
     }

@@ -40,12 +40,12 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
     vpinThreshold: { default: 0.6, min: 0, max: 1, doc: 'Allow entries while VPIN ≤ this (plan 1.3: 0.6 before, 0.85 after).' },
     vpinPercentile: { default: 0, min: 0, max: 100, doc: 'If > 0: allow while VPIN ≤ this percentile of its trailing history instead (plan 1.3: 75).' },
     moveZ: { default: 1.0, min: 0, doc: 'Momentum signal: window return ≥ this many trailing standard deviations.' },
-    windowMs: { default: 300_000, min: 1, doc: 'Momentum window (ms).' },
+    windowMs: { default: 300_000, min: 1, series: true, doc: 'Momentum window (ms).' },
     sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Span for the return standard deviation (ms).' },
     sampleMs: { default: 60_000, min: 1, doc: 'Ticks: sampling interval (ms); bars use the bar.' },
-    bucketVolume: { default: 0, min: 0, doc: 'VPIN bucket volume; 0 = automatic without look-ahead.' },
-    vpinBarMs: { default: 60_000, min: 1, doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
-    vpinSigmaBars: { default: 500, min: 2, integer: true, doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
+    bucketVolume: { default: 0, min: 0, series: true, doc: 'VPIN bucket volume; 0 = automatic without look-ahead.' },
+    vpinBarMs: { default: 60_000, min: 1, series: true, doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
+    vpinSigmaBars: { default: 500, min: 2, integer: true, series: true, doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
   },
   signals(tape: MarketTape, p: V8Params): StrategySignals {
     const { smp, z } = windowReturnZ(tape, p);

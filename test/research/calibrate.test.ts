@@ -140,3 +140,28 @@ describe('edgelab calibrate (CLI, real 5m bars)', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+describe('sweep scheduling', () => {
+  it('keeps configurations that share a series on one worker, hands each out once, and lets no worker idle', async () => {
+    const { AffinityScheduler } = await import('../../src/research/sweep');
+    const configs = gridConfigs([parseParamRange('imbalanceThreshold=0.3:0.7:0.1'), parseParamRange('windowMs=10000,20000,30000')]);
+    const s = new AffinityScheduler(configs, ['windowMs']);
+    const got: Record<number, number[]> = { 0: [], 1: [] };
+    for (let turn = 0, w = 0; ; turn++, w = turn % 2) {
+      const k = s.next(w);
+      if (k < 0) {
+        if (s.next(1 - w) < 0) break;
+        continue;
+      }
+      got[w].push(k);
+    }
+    const all = [...got[0], ...got[1]].sort((a, b) => a - b);
+    expect(all).toEqual(configs.map((_, k) => k)); // each exactly once
+    const windowsOf = (w: number) => new Set(got[w].map((k) => configs[k].windowMs));
+    // 3 windows over 2 workers: one window may be shared once the untouched groups run out, never more
+    const shared = [...windowsOf(0)].filter((x) => windowsOf(1).has(x));
+    expect(shared.length).toBeLessThanOrEqual(1);
+    expect(got[0].length).toBeGreaterThan(3);
+    expect(got[1].length).toBeGreaterThan(3);
+  });
+});

@@ -140,3 +140,29 @@ describe('V2 on ticks: streaming fast path', () => {
     expect(n).toBeGreaterThan(50);
   });
 });
+
+describe('V1 on ticks: the cached path a sweep takes', () => {
+  it('gives the fused pass’s decisions (thresholds and volume ratio) once the window is cached', () => {
+    for (const p of [
+      { ...v1, imbalanceThreshold: 0.4 },
+      { ...v1, imbalanceThreshold: 0.3, volumeRatio: 1.2, volumeLookbackMs: 1_800_000 },
+    ]) {
+      const tape = { ...trades }; // a fresh tape object: its cache starts empty
+      const fused = V1_OFI.signals(tape, p); // first call: fused
+      const cached = V1_OFI.signals(tape, p); // second call, same window: cached path
+      const { imbalance } = tradeFlowImbalance(trades, p.windowMs);
+      let differ = 0;
+      let entries = 0;
+      for (let i = 0; i < trades.length; i++) {
+        if (fused.entry[i] !== cached.entry[i] || fused.exit![i] !== cached.exit![i]) {
+          // only where the imbalance sits on the threshold, to rounding
+          expect(Math.abs(Math.abs(imbalance[i]) - p.imbalanceThreshold)).toBeLessThan(1e-12);
+          differ++;
+        }
+        if (cached.entry[i]) entries++;
+      }
+      expect(differ).toBeLessThanOrEqual(2);
+      expect(entries).toBeGreaterThan(50);
+    }
+  });
+});
