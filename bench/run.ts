@@ -61,19 +61,21 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
   // Same rules without frequency limits: many more round trips, so the ledger path is exercised too.
   const rulesUnlimited: TradeRules = { ...rules, limits: null, minHoldMs: 0 };
 
+  // Every signals call gets a fresh tape object ({ ...tape }: same columns, empty caches), so the
+  // figures are a single cold backtest, not the cached path a sweep takes from its second run.
   // Warm-up: let the JIT optimise every loop before timing.
   for (let w = 0; w < 3; w++) {
     barePass(tape.price);
-    const s = V1_OFI.signals(tape, params);
+    const s = V1_OFI.signals({ ...tape }, params);
     runTickEngine(tape, s, rules, exec);
     runTickEngine(tape, s, rulesUnlimited, exec);
   }
 
   const bare = bestOf(REPS, () => barePass(tape.price));
-  const sig = bestOf(REPS, () => V1_OFI.signals(tape, params));
+  const sig = bestOf(REPS, () => V1_OFI.signals({ ...tape }, params));
   const eng = bestOf(REPS, () => runTickEngine(tape, sig.value, rules, exec));
   const engFree = bestOf(REPS, () => runTickEngine(tape, sig.value, rulesUnlimited, exec));
-  const full = bestOf(REPS, () => runTickEngine(tape, V1_OFI.signals(tape, params), rules, exec));
+  const full = bestOf(REPS, () => runTickEngine(tape, V1_OFI.signals({ ...tape }, params), rules, exec));
 
   // Memory per trade: the tape's columns + the signal arrays + the ledger's typed arrays.
   const sigBytes = sig.value.entry.byteLength + (sig.value.exit?.byteLength ?? 0);
