@@ -64,9 +64,12 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
   let k = 0;
   let price = t.price[0];
   // Interval index b of the current row, advanced only when a row crosses the
-  // next boundary (no division per row).
+  // next boundary (no division per row); the interval's sums are kept in
+  // locals and stored when it ends (no read-modify-write of memory per row).
   let b = 0;
   let nextEdge = (first + 1) * dt;
+  let vol = 0;
+  let svol = 0;
   const time = t.time;
   const px = t.price;
   const amt = t.amount;
@@ -74,6 +77,11 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
   for (let i = 0; i < n; i++) {
     const ti = time[i];
     if (ti >= nextEdge) {
+      volume[b] = vol;
+      signedVolume[b] = svol;
+      vol = 0;
+      svol = 0;
+      price = px[i - 1]; // the last print of the interval that just ended (the price column is read only here)
       b = Math.floor(ti / dt) - first;
       nextEdge = (first + b + 1) * dt;
       while (k < b) {
@@ -82,12 +90,14 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
         k++;
       }
     }
-    price = px[i];
     const a = amt[i];
-    volume[b] += a;
-    signedVolume[b] += side[i] * a;
+    vol += a;
+    svol += side[i] * a;
     rowToSample[i] = b - 1;
   }
+  volume[b] = vol;
+  signedVolume[b] = svol;
+  price = px[n - 1];
   close[k] = price;
   end[k] = (first + k + 1) * dt;
   return { dtMs: dt, length: m, end, close, volume, signedVolume, rowToSample };
