@@ -6,8 +6,10 @@ import { LEDGER_COLUMNS, type LedgerRow } from './ledger';
 import type { BacktestResult } from './run';
 import { writeOutputsAtomic } from '../util/atomic-write';
 
-function csvCell(v: unknown): string {
+/** One CSV cell: empty for null, undefined and non-finite numbers; quoted when it holds a comma, quote or newline. */
+export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
+  if (typeof v === 'number' && !Number.isFinite(v)) return '';
   const s = String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

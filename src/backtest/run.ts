@@ -8,7 +8,7 @@ import { describeTape } from '../data/tape';
 import { makeFeeModel } from '../execution/fees';
 import { makeSlippageModel } from '../execution/slippage';
 import { computeMetrics, equityCurve, validatePositiveEdge, type StrategyMetrics } from '../analytics/metrics';
-import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
+import { resolveRunConfig, type PresetFile, type RunConfig, type StrategySettings } from '../config/run-config';
 import { getStrategy, registerStrategy } from '../strategies/registry';
 import type { AnyStrategy } from '../strategies/strategy';
 import { runBarEngine, runTickEngine, type EngineResult } from './engine';
@@ -91,52 +91,15 @@ export function runWithConfig(
   config: RunConfig,
   opts: Pick<BacktestOptions, 'ticks' | 'onProgress' | 'now'> = {},
 ): BacktestResult {
-  const now = opts.now ?? (() => performance.now());
   const data = describeTape(tape);
-  const fees = makeFeeModel(config.engine.fees);
-  const slippage = makeSlippageModel(config.engine.slippageBps);
-  if (config.engine.execution.mode === 'maker' && tape.kind !== 'trades') {
-    throw new UserError('maker execution needs a trade tape (resting limits fill on prints); bars have none');
-  }
-  const entryExecution = config.engine.execution.mode === 'maker' ? makerEntryExecution(config.engine.execution) : null;
   const fromMs = data.fromMs ?? 0;
   const toMs = data.toMs ?? fromMs;
+  const context = executionContext(tape, config);
   const out: Record<string, StrategyResult> = {};
   for (const [id, settings] of Object.entries(config.strategies)) {
     const strat = getStrategy(id);
-    const t0 = now();
-    let signals = strat.signals(tape, settings.params);
-    let confirmation: ConfirmationReport | undefined;
-    let maskAt: ((row: number) => number) | undefined;
-    if (settings.confirmation.minConfirmations > 0) {
-      const g = applyConfirmationGate(tape, signals.entry, settings.confirmation);
-      signals = { ...signals, entry: g.entry };
-      confirmation = g.report;
-      maskAt = g.maskAt;
-    }
-    const t1 = now();
-    const exec = {
-      fees,
-      slippage,
-      entryExecution: entryExecution ?? undefined,
-      sizing: config.engine.sizing,
-      initialCapital: config.engine.initialCapital,
-      onProgress: opts.onProgress ? (d: number, n: number) => opts.onProgress!(id, d, n) : undefined,
-    };
-    const res =
-      tape.kind === 'trades'
-        ? runTickEngine(tape, signals, settings.rules, exec)
-        : runBarEngine(tape as BarTape, signals, settings.rules, { ...exec, ticks: opts.ticks });
-    const t2 = now();
-    const ledger = res.ledger.toRows(id);
-    if (maskAt) {
-      // The confirmations each entry had, read at its decision row (the row before the fill).
-      for (const row of ledger) {
-        const d = Math.max(0, row.entryIndex - 1);
-        const mk = row.side === 'long' ? maskAt(d) & 15 : maskAt(d) >> 4;
-        row.confirmations = confirmationNames(mk).join('+');
-      }
-    }
+    const run = runStrategyTrades(tape, id, settings, context, opts);
+    const { ledger, engine: res } = run;
     const metrics = computeMetrics(ledger, {
       initialCapital: config.engine.initialCapital,
       fromMs,
@@ -165,11 +128,88 @@ export function runWithConfig(
             ambiguousResolvedByTicks: (res as ReturnType<typeof runBarEngine>).ambiguousResolvedByTicks,
           }
         : {}),
-      ...(confirmation ? { confirmation } : {}),
-      ...(signals.stats ? { signalStats: signals.stats } : {}),
-      timing: { signalsMs: t1 - t0, engineMs: t2 - t1 },
+      ...(run.confirmation ? { confirmation: run.confirmation } : {}),
+      ...(run.signalStats ? { signalStats: run.signalStats } : {}),
+      timing: run.timing,
       params: settings.params,
     };
   }
   return { config, data, strategies: out };
+}
+
+/** Fee, slippage, sizing and entry-fill models of a run, built once for all its strategies. */
+export interface ExecutionContext {
+  fees: ReturnType<typeof makeFeeModel>;
+  slippage: ReturnType<typeof makeSlippageModel>;
+  entryExecution: ReturnType<typeof makerEntryExecution> | undefined;
+  sizing: RunConfig['engine']['sizing'];
+  initialCapital: number;
+}
+
+export function executionContext(tape: MarketTape, config: RunConfig): ExecutionContext {
+  if (config.engine.execution.mode === 'maker' && tape.kind !== 'trades') {
+    throw new UserError('maker execution needs a trade tape (resting limits fill on prints); bars have none');
+  }
+  return {
+    fees: makeFeeModel(config.engine.fees),
+    slippage: makeSlippageModel(config.engine.slippageBps),
+    entryExecution: config.engine.execution.mode === 'maker' ? makerEntryExecution(config.engine.execution) : undefined,
+    sizing: config.engine.sizing,
+    initialCapital: config.engine.initialCapital,
+  };
+}
+
+export interface StrategyTrades {
+  ledger: LedgerRow[];
+  engine: EngineResult;
+  confirmation?: ConfirmationReport;
+  signalStats?: Record<string, number>;
+  timing: { signalsMs: number; engineMs: number };
+}
+
+/**
+ * One strategy through signals → confirmation gate → engine → ledger rows,
+ * without the metrics (a sweep computes those per window, not per run).
+ */
+export function runStrategyTrades(
+  tape: MarketTape,
+  id: string,
+  settings: StrategySettings,
+  context: ExecutionContext,
+  opts: Pick<BacktestOptions, 'ticks' | 'onProgress' | 'now'> = {},
+): StrategyTrades {
+  const now = opts.now ?? (() => performance.now());
+  const t0 = now();
+  let signals = getStrategy(id).signals(tape, settings.params);
+  let confirmation: ConfirmationReport | undefined;
+  let maskAt: ((row: number) => number) | undefined;
+  if (settings.confirmation.minConfirmations > 0) {
+    const g = applyConfirmationGate(tape, signals.entry, settings.confirmation);
+    signals = { ...signals, entry: g.entry };
+    confirmation = g.report;
+    maskAt = g.maskAt;
+  }
+  const t1 = now();
+  const exec = { ...context, onProgress: opts.onProgress ? (d: number, n: number) => opts.onProgress!(id, d, n) : undefined };
+  const res =
+    tape.kind === 'trades'
+      ? runTickEngine(tape, signals, settings.rules, exec)
+      : runBarEngine(tape as BarTape, signals, settings.rules, { ...exec, ticks: opts.ticks });
+  const t2 = now();
+  const ledger = res.ledger.toRows(id);
+  if (maskAt) {
+    // The confirmations each entry had, read at its decision row (the row before the fill).
+    for (const row of ledger) {
+      const d = Math.max(0, row.entryIndex - 1);
+      const mk = row.side === 'long' ? maskAt(d) & 15 : maskAt(d) >> 4;
+      row.confirmations = confirmationNames(mk).join('+');
+    }
+  }
+  return {
+    ledger,
+    engine: res,
+    ...(confirmation ? { confirmation } : {}),
+    ...(signals.stats ? { signalStats: signals.stats } : {}),
+    timing: { signalsMs: t1 - t0, engineMs: t2 - t1 },
+  };
 }

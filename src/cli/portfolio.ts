@@ -7,6 +7,7 @@ import { writeOutputsAtomic } from '../util/atomic-write';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { LEDGER_COLUMNS } from '../backtest/ledger';
+import { csvCell } from '../backtest/output';
 import {
   DEFAULT_DRIFT_BAND,
   PLAN_CAPITAL,
@@ -32,13 +33,6 @@ const USAGE =
   "  --capital       the pool's capital (default the plan's $80); the config's per-strategy initialCapital is not used\n" +
   '  --config        overrides on the preset (rules and parameters); each trade uses its sleeve\'s whole value\n\n' +
   'writes portfolio.json, equity.csv, rebalances.csv and trades.csv into --out, atomically together.';
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number' && !Number.isFinite(v)) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 function csv(header: string[], rows: unknown[][]): string {
   return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';

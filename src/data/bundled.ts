@@ -2,31 +2,13 @@
  * Absolute paths of the real market-data sample shipped in `data/` (see
  * data/SOURCES.md for origin, licence, rows and spans of each file).
  *
- * The package root is found by walking up from this module to the directory
- * whose package.json is named "edgelab", so the paths are right both from
- * the TypeScript source (src/data/, e.g. under vitest) and from the compiled
- * output (dist/src/data/).
+ * The package root comes from `packageRoot` (src/util/package-root.ts), so
+ * the paths are right both from the TypeScript source and from dist/.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../util/package-root';
 
-/** The directory holding edgelab's package.json. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = path.resolve(from);
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'edgelab') return dir;
-      } catch {
-        // unreadable package.json: keep walking up
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find edgelab's package.json above ${from}`);
-    dir = parent;
-  }
-}
+export { packageRoot };
 
 /** `data/` inside the package. */
 export const bundledDataDir = path.join(packageRoot(), 'data');

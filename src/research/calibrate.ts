@@ -23,6 +23,7 @@ import type { MarketTape } from '../data/tape';
 import { describeTape } from '../data/tape';
 import type { LedgerRow } from '../backtest/ledger';
 import { computeMetrics } from '../analytics/metrics';
+import ss from '../analytics/ss';
 import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
 import { getStrategy } from '../strategies/registry';
 import { UserError } from '../util/errors';
@@ -65,22 +66,23 @@ export function tradeReturn(r: LedgerRow): number {
   return r.netPnl / (r.entryPrice * r.qty);
 }
 
-function mean(x: readonly number[]): number {
-  let s = 0;
-  for (const v of x) s += v;
-  return x.length ? s / x.length : NaN;
+
+/** Per-trade Sharpe (mean / sd of per-trade returns), or null when undefined. */
+function perTradeSharpe(r: readonly number[]): number | null {
+  const s = r.length > 1 ? sharpeRatio(r) : NaN;
+  return Number.isFinite(s) ? s : null;
 }
 
 /** Objective value of a set of trades (higher is better); NaN when undefined. */
 export function objectiveValue(rows: readonly LedgerRow[], objective: Objective): number {
   const r = rows.map(tradeReturn);
   if (!r.length) return NaN;
-  if (objective === 'edgePerTrade') return mean(r);
+  if (objective === 'edgePerTrade') return ss.mean(r);
   if (objective === 'sharpe') return r.length > 1 ? sharpeRatio(r) : NaN;
   const wins = r.filter((x) => x > 0);
   const losses = r.filter((x) => x < 0);
   const wr = wins.length / r.length;
-  return wr * (wins.length ? mean(wins) : 0) - (1 - wr) * (losses.length ? -mean(losses) : 0);
+  return wr * (wins.length ? ss.mean(wins) : 0) - (1 - wr) * (losses.length ? -ss.mean(losses) : 0);
 }
 
 export interface WindowMetrics {
@@ -103,8 +105,8 @@ function windowMetrics(rows: readonly LedgerRow[], w: Window, initialCapital: nu
     winRate: m.winRate,
     edgePerTrade: m.edgePerTrade,
     expectedValue: m.expectedValue,
-    sharpe: r.length > 1 && Number.isFinite(sharpeRatio(r)) ? sharpeRatio(r) : null,
-    edgePerTradeBps: r.length ? mean(r) * 1e4 : null,
+    sharpe: perTradeSharpe(r),
+    edgePerTradeBps: r.length ? ss.mean(r) * 1e4 : null,
     feesPaid: m.feesPaid,
     totalPnl: m.totalPnl,
   };
@@ -265,7 +267,7 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   // Significance.
   const oosReturns = oosLedger.map(tradeReturn);
   const trialSharpes = results.map((c) => c.ledger.map(tradeReturn)).filter((r) => r.length > 1).map((r) => sharpeRatio(r)).filter(Number.isFinite);
-  const sharpeTrialsVariance = trialSharpes.length > 1 ? variance(trialSharpes) : null;
+  const sharpeTrialsVariance = trialSharpes.length > 1 ? ss.sampleVariance(trialSharpes) : null;
   let psr: number | null = null;
   let dsr: number | null = null;
   let dsrBenchmarkSharpe: number | null = null;
@@ -332,8 +334,8 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
       return {
         params: pickSwept(c.params, req.params),
         trades: r.length,
-        edgePerTradeBps: r.length ? mean(r) * 1e4 : null,
-        sharpe: r.length > 1 && Number.isFinite(sharpeRatio(r)) ? sharpeRatio(r) : null,
+        edgePerTradeBps: r.length ? ss.mean(r) * 1e4 : null,
+        sharpe: perTradeSharpe(r),
       };
     }),
   };
@@ -345,11 +347,4 @@ function pickSwept(all: Record<string, number>, swept: readonly SweepParam[]): R
   const out: Record<string, number> = {};
   for (const p of swept) if (p.name in all) out[p.name] = all[p.name];
   return out;
-}
-
-function variance(x: readonly number[]): number {
-  const m = mean(x);
-  let s = 0;
-  for (const v of x) s += (v - m) * (v - m);
-  return s / (x.length - 1);
 }

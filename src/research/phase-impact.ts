@@ -232,15 +232,13 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
   // Compounding reality check on the final step's per-trade returns.
   const compounding: Record<string, unknown> = {};
   const mc = opts.compounding ?? {};
-  const span = describeTape(tape);
-  const days = span.fromMs !== null && span.toMs !== null ? (span.toMs - span.fromMs) / 86_400_000 : 0;
   for (const id of opts.strategies) {
     const rows = runs.phase3.strategies[id].ledger;
-    if (rows.length < 2 || days <= 0) {
+    if (rows.length < 2 || spanDays <= 0) {
       compounding[id] = { note: 'too few trades to resample' };
       continue;
     }
-    const tradesPerMonth = Math.max(1, Math.round((rows.length / days) * 30));
+    const tradesPerMonth = Math.max(1, Math.round((rows.length / spanDays) * 30));
     const r = compoundingMonteCarlo(rows.map(tradeReturn), {
       tradesPerMonth,
       months: mc.months ?? 36,
@@ -263,5 +261,5 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
       byMonth: Array.from({ length: m }, (_, k) => ({ month: k + 1, pReachedTarget: r.pReachedTarget[k], pRuined: r.pRuined[k], median: r.median[k], p05: r.p05[k], p95: r.p95[k] })),
     };
   }
-  return { data: span, steps, claims, compounding };
+  return { data: d0, steps, claims, compounding };
 }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { LedgerRow } from '../backtest/ledger';
-import { runWithConfig } from '../backtest/run';
+import { executionContext, runStrategyTrades } from '../backtest/run';
 import type { RunConfig } from '../config/run-config';
 import { packageRoot } from '../util/package-root';
 import { UserError } from '../util/errors';
@@ -87,8 +87,11 @@ export function configWith(base: RunConfig, strategy: string, values: Record<str
 
 /** Run one configuration in this thread. */
 export function evaluateConfig(tape: MarketTape, base: RunConfig, strategy: string, values: Record<string, number>, index: number): ConfigResult {
-  const res = runWithConfig(tape, configWith(base, strategy, values));
-  return { index, params: { ...res.strategies[strategy].params, ...values }, ledger: res.strategies[strategy].ledger };
+  const config = configWith(base, strategy, values);
+  const settings = config.strategies[strategy];
+  // Ledger only: metrics are computed by the caller per walk-forward window, not per run.
+  const { ledger } = runStrategyTrades(tape, strategy, settings, executionContext(tape, config));
+  return { index, params: { ...settings.params, ...values }, ledger };
 }
 
 // ---- worker plumbing ----

@@ -11,7 +11,7 @@
  */
 import type { TradeTape } from '../data/tape';
 import type { BarTape, MarketTape, QuoteTape } from '../data/tape';
-import ss from '../analytics/ss';
+import { normalCdf } from '../analytics/stats';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 /**
@@ -168,10 +168,8 @@ export interface BarFlowImbalance {
   longBars: number;
 }
 
-/** Standard normal CDF via erf (simple-statistics), exactly as V1 evaluates it. */
-function phi(z: number): number {
-  return 0.5 * (1 + ss.errorFunction(z / Math.SQRT2));
-}
+/** Standard normal CDF (the shared implementation in src/analytics/stats.ts). */
+const phi = normalCdf;
 
 /**
  * Order-flow imbalance on bars by bulk volume classification (BVC).

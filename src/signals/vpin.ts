@@ -60,6 +60,7 @@
  * @see D. Easley, M. López de Prado, M. O'Hara, "Flow Toxicity and Liquidity in a High-frequency World",
  *      Review of Financial Studies 25(5), 1457–1493, 2012 (bulk volume classification on time bars; V = ADV / 50, n = 50).
  */
+import { normalCdf } from '../analytics/stats';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { ParamSpec } from '../strategies/strategy';
 import { UserError } from '../util/errors';
@@ -75,60 +76,14 @@ const BUCKETS_PER_DAY = 50;
 // ---------------------------------------------------------------------------
 
 /**
- * Standard normal cumulative distribution Φ(x) = P(Z ≤ x).
+ * Standard normal CDF Φ, for bulk volume classification. The one
+ * implementation is `normalCdf` in src/analytics/stats.ts (erfc through the
+ * incomplete gamma function; relative error ≤ 2e-14 for z > −10); this name
+ * is kept for VPIN's callers.
  *
- * Hart's double-precision algorithm 5666 (J. F. Hart et al., "Computer
- * Approximations", 1968) in the form given by G. West, "Better
- * approximations to cumulative normal functions", Wilmott Magazine, 2005:
- * a degree-6/7 rational function times e^{−x²/2} for |x| < 7.07, a
- * continued fraction beyond, 0/1 past |x| = 37. Accuracy, checked against
- * mpmath `ncdf` at 30 digits on a 0.01 grid over [−12, 12]: absolute error
- * < 2e-16 everywhere; relative error of the tail Φ(−|x|) < 2e-14 for
- * |x| ≤ 3, < 3e-9 for |x| ≤ 7, < 1e-8 out to |x| = 12. (For comparison,
- * simple-statistics' `errorFunction` is the Numerical Recipes erfc fit,
- * fractional error < 1.2e-7, and its `cumulativeStdNormalProbability` is a
- * 2-decimal table.) No allocation; about 30 flops and one `exp`. VPIN calls
- * it once per bar, so speed matters little; accuracy keeps the pure and
- * streaming forms and any reference implementation in step.
- *
- * @param x any number (NaN gives NaN)
- * @returns Φ(x) in [0, 1]
  * @example stdNormalCdf(1) // => 0.8413447460685429
  */
-export function stdNormalCdf(x: number): number {
-  const a = Math.abs(x);
-  let c: number; // Φ(−|x|)
-  if (a > 37) {
-    c = 0;
-  } else {
-    const e = Math.exp(-0.5 * a * a);
-    if (a < 7.07106781186547) {
-      let num = 3.52624965998911e-2 * a + 0.700383064443688;
-      num = num * a + 6.37396220353165;
-      num = num * a + 33.912866078383;
-      num = num * a + 112.079291497871;
-      num = num * a + 221.213596169931;
-      num = num * a + 220.206867912376;
-      let den = 8.83883476483184e-2 * a + 1.75566716318264;
-      den = den * a + 16.064177579207;
-      den = den * a + 86.7807322029461;
-      den = den * a + 296.564248779674;
-      den = den * a + 637.333633378831;
-      den = den * a + 793.826512519948;
-      den = den * a + 440.413735824752;
-      c = (e * num) / den;
-    } else {
-      // Continued fraction for the Mills ratio.
-      let b = a + 0.65;
-      b = a + 4 / b;
-      b = a + 3 / b;
-      b = a + 2 / b;
-      b = a + 1 / b;
-      c = e / b / 2.506628274631;
-    }
-  }
-  return x > 0 ? 1 - c : x === x ? c : NaN;
-}
+export const stdNormalCdf: (x: number) => number = normalCdf;
 
 // ---------------------------------------------------------------------------
 // Rolling empirical CDF
