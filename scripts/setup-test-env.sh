@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=/usr/bin/python3   # Debian's python: the one the apt Jupyter packages live in
 # jupyter-nbconvert / jupyter-client provide the `jupyter nbconvert` / `jupyter kernelspec`
 # subcommands (the python3-* library packages have no entry points).
-APT_PACKAGES=(python3-nbconvert jupyter-nbconvert jupyter-client python3-ipykernel jupyter-notebook chromium)
+APT_PACKAGES=(python3-nbconvert jupyter-nbconvert jupyter-client python3-ipykernel jupyter-notebook chromium redis-server)
 
 LOG="$(mktemp -t setup-test-env.XXXXXX)"
 trap 'rm -f "$LOG"' EXIT
