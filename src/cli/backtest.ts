@@ -8,7 +8,8 @@ import type { MarketTape, TradeTape } from '../data/tape';
 import { runBacktest, type BacktestResult } from '../backtest/run';
 import { writeBacktestOutputs } from '../backtest/output';
 import { loadStrategyModule } from '../strategies/plugins';
-import { fixed, int, money, pct, progressReporter, table } from './format';
+import { fixed, int, money, pct, table } from './format';
+import { createProgress } from './progress';
 
 const USAGE =
   'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--execution taker|maker] [--ticks <file>] --out <dir>';
@@ -92,21 +93,22 @@ export const backtestCommand: Command = {
       ticks = t;
     }
     const big = tape.length >= 1_000_000;
-    const reporters = new Map<string, (d: number, n: number) => void>();
+    const progress = big ? createProgress({ quiet: v.quiet, unit: 'rows' }) : null;
+    let running = '';
     const result = runBacktest(tape, {
       strategies: ids,
       preset: v.preset!,
       config: v.config,
       execution: v.execution as 'taker' | 'maker' | undefined,
       ticks,
-      onProgress:
-        big && !v.quiet
-          ? (id, d, n) => {
-              if (!reporters.has(id)) reporters.set(id, progressReporter(`backtest ${id}`));
-              reporters.get(id)!(d, n);
-            }
-          : undefined,
+      onProgress: progress
+        ? (id, d, n) => {
+            if (id !== running) progress.start(n, `backtest ${(running = id)}`);
+            progress.update(d);
+          }
+        : undefined,
     });
+    progress?.stop();
     const written = writeBacktestOutputs(out, result, {
       warnings,
       edgelabVersion: edgelabVersion(),

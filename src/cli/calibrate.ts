@@ -9,27 +9,11 @@ import { ledgerToCsv } from '../backtest/output';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { loadMarketData } from './backtest';
 import { fixed, int, pct, table } from './format';
+import { createProgress, progressCallback } from './progress';
 
 const USAGE =
   'edgelab calibrate --data <file> --strategy <id> --param <name>=<from>:<to>:<step> [--param …] [--walk-forward <k>] [--scheme rolling|anchored] ' +
   '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--module <your-strategy.js>] [--workers <n>] --out <dir>';
-
-/** A progress line with ETA on stderr. */
-function progressWithEta(label: string): (done: number, total: number) => void {
-  const t0 = process.hrtime.bigint();
-  let last = 0;
-  return (done, total) => {
-    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (done < total && secs - last < 0.5) return;
-    last = secs;
-    const eta = done > 0 ? (secs / done) * (total - done) : NaN;
-    const width = 24;
-    const filled = Math.round((width * done) / total);
-    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const msg = `${label} ${bar} ${done}/${total} configs, ${secs.toFixed(1)} s elapsed, ETA ${Number.isFinite(eta) ? eta.toFixed(1) + ' s' : '—'}`;
-    process.stderr.write(process.stderr.isTTY ? `\r${msg}${done === total ? '\n' : ''}` : msg + '\n');
-  };
-}
 
 export const calibrateCommand: Command = {
   summary: 'Sweep strategy parameters with walk-forward selection; report the out-of-sample result with PSR, DSR, PBO and a bootstrap CI.',
@@ -73,7 +57,10 @@ export const calibrateCommand: Command = {
     const seed = numberFlag(v, 'seed', 1);
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    const result = await calibrate({
+    const progress = createProgress({ quiet: v.quiet, unit: 'configs' });
+    let result: Awaited<ReturnType<typeof calibrate>>;
+    try {
+      result = await calibrate({
       tape,
       strategy,
       params,
@@ -87,8 +74,11 @@ export const calibrateCommand: Command = {
       seed,
       workers: v.workers === undefined ? undefined : numberFlag(v, 'workers', 1),
       modules,
-      onProgress: v.quiet ? undefined : progressWithEta(`calibrate ${strategy}`),
+      onProgress: progressCallback(progress, `calibrate ${strategy}`),
     });
+    } finally {
+      progress.stop();
+    }
     const a = result.artifact;
     writeOutputsAtomic(out, {
       'calibration.json': JSON.stringify(a, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n',

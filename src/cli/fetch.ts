@@ -1,6 +1,7 @@
 import type { Command } from './main';
 import { numberFlag, parseFlags, required } from './args';
-import { int, pct } from './format';
+import { int } from './format';
+import { createProgress, type ProgressReporter } from './progress';
 import { UserError } from '../util/errors';
 import { FetchFailedError, fetchToFile, type FetchKind, type FetchProgress } from '../data/fetch';
 
@@ -44,24 +45,23 @@ function jsonObjectFlag(values: Record<string, unknown>, name: string): Record<s
   return parsed as Record<string, unknown>;
 }
 
-/** Progress lines on stderr: the start, then at most one line a second, then the end. */
-function progressPrinter(stream: NodeJS.WritableStream = process.stderr): (p: FetchProgress) => void {
-  let last = 0;
+/** The fetch's progress as the shared reporter's task: the share of [since, until) covered, with pages and rows. */
+function fetchProgress(reporter: ProgressReporter, stream: NodeJS.WritableStream = process.stderr): (p: FetchProgress) => void {
+  const SCALE = 1000;
   return (p) => {
-    const label = `fetch ${p.exchange} ${p.symbol} ${p.kind}`;
     if (p.phase === 'start') {
       if (p.resumedFrom !== null) {
-        stream.write(`${label}: resuming: ${int(p.rows)} rows already saved, up to ${new Date(p.resumedFrom).toISOString()}\n`);
+        stream.write(`fetch ${p.exchange} ${p.symbol} ${p.kind}: resuming: ${int(p.rows)} rows already saved, up to ${new Date(p.resumedFrom).toISOString()}\n`);
       }
+      reporter.start(SCALE, `fetch ${p.exchange} ${p.symbol} ${p.kind}`);
       return;
     }
-    const now = Date.now();
-    if (p.phase === 'page' && now - last < 1000) return;
-    last = now;
-    stream.write(
-      `${label}: ${int(p.pages)} pages, ${int(p.rows)} rows (+${int(p.newRows)}), reached ${new Date(p.reached).toISOString()} ` +
-        `(${pct(p.fraction)}), ${int(p.rowsPerSec)} rows/s, ${p.pagesPerSec.toFixed(1)} pages/s\n`,
+    reporter.update(
+      Math.round(p.fraction * SCALE),
+      `${int(p.pages)} pages, ${int(p.rows)} rows (+${int(p.newRows)}), reached ${new Date(p.reached).toISOString()}, ` +
+        `${int(p.rowsPerSec)} rows/s, ${p.pagesPerSec.toFixed(1)} pages/s`,
     );
+    if (p.phase === 'done') reporter.stop();
   };
 }
 
@@ -103,7 +103,8 @@ export const fetchCommand: Command = {
     const exchangeOptions = jsonObjectFlag(values, 'exchange-options');
 
     let newRows = 0;
-    const print = values.quiet ? null : progressPrinter();
+    const progress = createProgress({ quiet: values.quiet });
+    const print = fetchProgress(progress);
     try {
       const res = await fetchToFile({
         exchange,
@@ -117,7 +118,7 @@ export const fetchCommand: Command = {
         exchangeOptions,
         onProgress: (p) => {
           newRows = p.newRows;
-          print?.(p);
+          print(p);
         },
       });
       process.stdout.write(
@@ -127,6 +128,7 @@ export const fetchCommand: Command = {
       );
       return 0;
     } catch (e) {
+      progress.stop();
       if (e instanceof FetchFailedError) {
         process.stderr.write(`edgelab fetch: error: ${e.message}\n`);
         return 1;

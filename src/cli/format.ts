@@ -26,24 +26,3 @@ export function table(header: string[], rows: string[][], leftColumns = 1): stri
   const line = (r: string[]) => r.map((c, j) => (j < leftColumns ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
   return [line(header), w.map((x) => '─'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
 }
-
-/** Progress reporter on stderr: rewrites one line on a TTY, prints every 10% otherwise. */
-export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): (done: number, total: number) => void {
-  let lastDecile = -1;
-  const start = process.hrtime.bigint();
-  return (done, total) => {
-    const frac = total ? done / total : 1;
-    const secs = Number(process.hrtime.bigint() - start) / 1e9;
-    const rate = secs > 0 ? done / secs : 0;
-    const msg = `${label}: ${(frac * 100).toFixed(0)}% (${int(done)}/${int(total)} rows, ${(rate / 1e6).toFixed(1)}M rows/s)`;
-    if (stream.isTTY) {
-      stream.write(`\r${msg}${done >= total ? '\n' : ''}`);
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile > lastDecile) {
-        lastDecile = decile;
-        stream.write(msg + '\n');
-      }
-    }
-  };
-}

@@ -405,7 +405,8 @@ describe('edgelab fetch (command)', () => {
     }
     expect(code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(expectedTradesCsv(tradesA, T0, tradesA[1500]!.time));
-    expect(cap.err.join('')).toMatch(/fetch binance BTC\/USDT trades: \d+ pages, [\d,]+ rows \(\+[\d,]+\), reached 2024-01-01T\S+ \(100\.0%\), [\d,]+ rows\/s/);
+    expect(cap.err.join('')).toMatch(/fetch binance BTC\/USDT trades: started/);
+    expect(cap.err.join('')).toMatch(/fetch binance BTC\/USDT trades: 100%, .* elapsed, ETA .*, \d+ pages, [\d,]+ rows \(\+[\d,]+\), reached 2024-01-01T\S+, [\d,]+ rows\/s/);
     expect(cap.out.join('')).toMatch(/fetched 1,\d{3} new trades rows in \d+ pages; .*cli\.csv has 1,\d{3} rows/);
   });
 
