@@ -20,8 +20,7 @@ import { KyleLambdaIndicator, kyleLambdaSeries } from '../src/signals/kyle-lambd
 import { OuIndicator, ouSeries } from '../src/signals/ou';
 import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
 import { runBacktest } from '../src/backtest/run';
-import { resolveRunConfig } from '../src/config/run-config';
-import { gridConfigs, runSweep } from '../src/research/sweep';
+import { sweepSection } from './sweep';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
@@ -177,42 +176,6 @@ function allEightSection(tape: ReturnType<typeof syntheticTrades>, results: Reco
   const trades = ids.map((id) => `${id} ${r.value.strategies[id].metrics.trades}`).join(', ');
   process.stdout.write(`round trips: ${trades}\n`);
   results.allEight = { trades: N, ...fig, barePassTradesPerSecond: Math.round(bareRate), ms: Math.round(r.ms) };
-}
-
-async function sweepSection(results: Record<string, unknown>): Promise<void> {
-  const configs = gridConfigs([
-    { name: 'imbalanceThreshold', values: Array.from({ length: 10 }, (_, k) => 0.3 + 0.05 * k) },
-    { name: 'windowMs', values: Array.from({ length: 10 }, (_, k) => 10_000 * (k + 1)) },
-  ]);
-  const base = resolveRunConfig({ preset: 'phase2', strategies: ['V1'] });
-  const out: Record<string, unknown> = { configurations: configs.length, strategy: 'V1', params: 'imbalanceThreshold × windowMs (10 × 10)' };
-  for (const M of [1_000_000, 10_000_000]) {
-    const tape = syntheticTrades(M, 11);
-    await runSweep({ ...tape }, base, 'V1', configs.slice(0, 4), { workers: 1 }); // warm-up
-    const time = async (workers: number) => {
-      const cold = { ...tape }; // a fresh tape object: no series cached from an earlier run in this process
-      const t0 = process.hrtime.bigint();
-      await runSweep(cold, base, 'V1', configs, { workers });
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
-    const one = await time(1);
-    const two = await time(2);
-    const rate = (ms: number) => (configs.length * M) / (ms / 1000);
-    process.stdout.write(
-      `\nsweep: ${configs.length} configurations of V1 over ${M.toLocaleString('en-US')} trades (windows cached per worker, thresholds per configuration)\n` +
-        `  1 worker : ${(one / 1000).toFixed(2)} s, ${(rate(one) / 1e6).toFixed(0)} M config·trades/s\n` +
-        `  2 workers: ${(two / 1000).toFixed(2)} s, ${(rate(two) / 1e6).toFixed(0)} M config·trades/s, scaling ${(one / two).toFixed(2)}×\n`,
-    );
-    out[`trades${M / 1e6}M`] = {
-      trades: M,
-      secondsOneWorker: Number((one / 1000).toFixed(3)),
-      secondsTwoWorkers: Number((two / 1000).toFixed(3)),
-      configTradesPerSecondOneWorker: Math.round(rate(one)),
-      configTradesPerSecondTwoWorkers: Math.round(rate(two)),
-      scaling: Number((one / two).toFixed(2)),
-    };
-  }
-  results.sweep = out;
 }
 
 async function main(): Promise<void> {

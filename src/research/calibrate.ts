@@ -19,6 +19,7 @@
  *    ending at the data's end (`selectedOn`); their walk-forward record is
  *    the out-of-sample block.
  */
+import { createHash } from 'node:crypto';
 import type { MarketTape } from '../data/tape';
 import { describeTape } from '../data/tape';
 import type { LedgerRow } from '../backtest/ledger';
@@ -32,10 +33,12 @@ import { deflatedSharpeRatio, probabilisticSharpeRatio, sharpeRatio } from '../a
 import { bootstrapMeanCI } from '../analytics/bootstrap';
 import { probabilityOfBacktestOverfitting } from '../analytics/pbo';
 import { createPrng } from '../analytics/prng';
-import { gridConfigs, runSweep, type ConfigResult, type SweepParam } from './sweep';
+import { evaluateConfig, gridConfigs, type SweepParam } from './sweep';
 import { finalSelectionWindow, rowsIn, walkForwardFolds, type WalkForwardScheme, type Window } from './walk-forward';
+import { objectiveValue, planSweep, tradeReturn, type ConfigSummary, type Objective, type SweepExecutor, type SweepSpec } from './sweep-plan';
+import { LocalPool } from './local-pool';
 
-export type Objective = 'edgePerTrade' | 'sharpe' | 'expectedValue';
+export { objectiveValue, tradeReturn, type Objective } from './sweep-plan';
 
 export interface CalibrationRequest {
   tape: MarketTape;
@@ -57,32 +60,23 @@ export interface CalibrationRequest {
   pboBlocks?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Where the sweep's jobs run: default a local worker pool of `workers`
+   * threads; a BullMQ executor for many machines. Same artifact either way.
+   */
+  executor?: SweepExecutor;
+  /** Content hash of the data (names the sweep's job ids); default: a hash of the tape's columns. */
+  dataHash?: string;
+  /** Configurations per job (default: the executor's choice). */
+  chunkSize?: number;
   /** Wall clock for `createdAt` (injected; the core never reads it itself). */
   now?: () => Date;
 }
-
-/** Per-trade net return on notional: the unit every objective and significance figure uses. */
-export function tradeReturn(r: LedgerRow): number {
-  return r.netPnl / (r.entryPrice * r.qty);
-}
-
 
 /** Per-trade Sharpe (mean / sd of per-trade returns), or null when undefined. */
 function perTradeSharpe(r: readonly number[]): number | null {
   const s = r.length > 1 ? sharpeRatio(r) : NaN;
   return Number.isFinite(s) ? s : null;
-}
-
-/** Objective value of a set of trades (higher is better); NaN when undefined. */
-export function objectiveValue(rows: readonly LedgerRow[], objective: Objective): number {
-  const r = rows.map(tradeReturn);
-  if (!r.length) return NaN;
-  if (objective === 'edgePerTrade') return ss.mean(r);
-  if (objective === 'sharpe') return r.length > 1 ? sharpeRatio(r) : NaN;
-  const wins = r.filter((x) => x > 0);
-  const losses = r.filter((x) => x < 0);
-  const wr = wins.length / r.length;
-  return wr * (wins.length ? ss.mean(wins) : 0) - (1 - wr) * (losses.length ? -ss.mean(losses) : 0);
 }
 
 export interface WindowMetrics {
@@ -112,15 +106,15 @@ function windowMetrics(rows: readonly LedgerRow[], w: Window, initialCapital: nu
   };
 }
 
-function pickBest(results: readonly ConfigResult[], w: Window, objective: Objective, minTrades: number): ConfigResult | null {
-  let best: ConfigResult | null = null;
+/** Best configuration on selection window `w` (index into spec.windows); ties go to the earlier configuration. */
+function pickBest(summaries: readonly ConfigSummary[], w: number, minTrades: number): ConfigSummary | null {
+  let best: ConfigSummary | null = null;
   let bestV = -Infinity;
-  for (const c of results) {
-    const rows = rowsIn(c.ledger, w);
-    if (rows.length < minTrades) continue;
-    const v = objectiveValue(rows, objective);
-    if (v > bestV) {
-      bestV = v;
+  for (const c of summaries) {
+    const { trades, objective } = c.windows[w];
+    if (trades < minTrades || objective === null) continue;
+    if (objective > bestV) {
+      bestV = objective;
       best = c;
     }
   }
@@ -143,18 +137,27 @@ function sampleConfigs(params: readonly SweepParam[], samples: number, seed: num
     .map((k) => all[k]);
 }
 
-/** Per-period (day, or hour for spans under 30 days) sum of per-trade returns, by exit time: rows = periods, cols = configs. */
-function periodMatrix(results: readonly ConfigResult[], fromMs: number, toMs: number): { matrix: number[][]; periodMs: number } {
+/** PBO's period grid: days, or hours for spans under 30 days. */
+function periodGrid(fromMs: number, toMs: number): SweepSpec['period'] {
   const periodMs = toMs - fromMs >= 30 * 86_400_000 ? 86_400_000 : 3_600_000;
-  const T = Math.max(1, Math.ceil((toMs - fromMs) / periodMs));
-  const matrix = Array.from({ length: T }, () => new Array<number>(results.length).fill(0));
-  results.forEach((c, j) => {
-    for (const r of c.ledger) {
-      const t = Math.min(T - 1, Math.max(0, Math.floor((r.exitTime - fromMs) / periodMs)));
-      matrix[t][j] += tradeReturn(r);
-    }
+  return { fromMs, periodMs, periods: Math.max(1, Math.ceil((toMs - fromMs) / periodMs)) };
+}
+
+/** rows = periods, cols = configurations: each configuration's per-period sum of per-trade returns, by exit time. */
+function periodMatrix(summaries: readonly ConfigSummary[], periods: number): number[][] {
+  const matrix = Array.from({ length: periods }, () => new Array<number>(summaries.length).fill(0));
+  summaries.forEach((c, j) => {
+    for (const [t, sum] of c.periods) matrix[t][j] = sum;
   });
-  return { matrix, periodMs };
+  return matrix;
+}
+
+/** A content hash of a tape's columns, for sweeps on a tape that came from no file. */
+function tapeColumnsHash(tape: MarketTape): string {
+  const h = createHash('sha256');
+  const cols = tape.kind === 'trades' ? [tape.time, tape.price, tape.amount, tape.side] : [tape.time, tape.open, tape.high, tape.low, tape.close, tape.volume];
+  for (const c of cols) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  return h.digest('hex');
 }
 
 export interface CalibrationArtifact {
@@ -232,27 +235,61 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   const search = req.search ?? { mode: 'grid' as const };
   const configs = search.mode === 'grid' ? gridConfigs(req.params) : sampleConfigs(req.params, search.samples, search.seed);
 
-  const results = await runSweep(req.tape, base, strategy.id, configs, { workers: req.workers, modules: req.modules, onProgress: req.onProgress });
   const cap = base.engine.initialCapital;
+  const foldsOut = walkForwardFolds(data.fromMs, data.toMs, folds, scheme);
+  const finalW = finalSelectionWindow(data.fromMs, data.toMs, folds, scheme);
+  const spec: SweepSpec = {
+    strategy: strategy.id,
+    base,
+    objective,
+    windows: [...foldsOut.map((f) => f.train), finalW],
+    period: periodGrid(data.fromMs, data.toMs),
+  };
+  const executor = req.executor ?? new LocalPool(req.tape, { workers: req.workers, modules: req.modules });
+  const plan = planSweep(spec, configs, { chunkSize: req.chunkSize ?? executor.chunkSize(configs.length), dataHash: req.dataHash ?? tapeColumnsHash(req.tape) });
+  let chunks;
+  try {
+    chunks = await executor.run(plan, req.onProgress);
+  } finally {
+    if (!req.executor) await executor.close();
+  }
+
+  // The one reduction: every configuration exactly once, in configuration order.
+  const summaries: ConfigSummary[] = new Array(configs.length);
+  for (const ch of chunks) {
+    for (const c of ch.summaries) {
+      if (summaries[c.index]) throw new Error(`sweep ${plan.hash}: configuration ${c.index} came back twice (job ${ch.id})`);
+      summaries[c.index] = c;
+    }
+  }
+  const missing = configs.findIndex((_, k) => !summaries[k]);
+  if (missing >= 0) throw new Error(`sweep ${plan.hash}: configuration ${missing} has no result — the executor lost a job`);
+
+  // Ledgers only for the configurations chosen somewhere (at most folds + 1), rerun here: the same causal backtest, so the same rows.
+  const ledgers = new Map<number, LedgerRow[]>();
+  const ledgerOf = (c: ConfigSummary) => {
+    let l = ledgers.get(c.index);
+    if (!l) ledgers.set(c.index, (l = evaluateConfig(req.tape, base, strategy.id, configs[c.index], c.index).ledger));
+    return l;
+  };
 
   // Walk-forward selection.
-  const foldsOut = walkForwardFolds(data.fromMs, data.toMs, folds, scheme);
   const oosLedger: LedgerRow[] = [];
   const inSampleRows: LedgerRow[] = [];
   const windows: CalibrationArtifact['walkForward']['windows'] = [];
-  for (const f of foldsOut) {
-    const best = pickBest(results, f.train, objective, minTrades);
-    const testRows = best ? rowsIn(best.ledger, f.test) : [];
+  for (const [k, f] of foldsOut.entries()) {
+    const best = pickBest(summaries, k, minTrades);
+    const testRows = best ? rowsIn(ledgerOf(best), f.test) : [];
     if (best) {
       oosLedger.push(...testRows);
-      inSampleRows.push(...rowsIn(best.ledger, f.train));
+      inSampleRows.push(...rowsIn(ledgerOf(best), f.train));
     }
     windows.push({
       fold: f.fold,
       trainWindow: { from: iso(f.train.fromMs), to: iso(f.train.toMs) },
       testWindow: { from: iso(f.test.fromMs), to: iso(f.test.toMs) },
       chosen: best ? pickSwept(best.params, req.params) : null,
-      trainObjective: best ? objectiveValue(rowsIn(best.ledger, f.train), objective) : null,
+      trainObjective: best ? best.windows[k].objective : null,
       testMetrics: best ? windowMetrics(testRows, f.test, cap) : null,
     });
   }
@@ -261,12 +298,11 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   const inSample = windowMetrics(inSampleRows, { fromMs: data.fromMs, toMs: foldsOut[foldsOut.length - 1].train.toMs }, cap);
 
   // Deployable choice on the latest window.
-  const finalW = finalSelectionWindow(data.fromMs, data.toMs, folds, scheme);
-  const chosen = pickBest(results, finalW, objective, minTrades);
+  const chosen = pickBest(summaries, foldsOut.length, minTrades);
 
-  // Significance.
+  // Significance. DSR's trial count is the number of distinct configurations reduced above.
   const oosReturns = oosLedger.map(tradeReturn);
-  const trialSharpes = results.map((c) => c.ledger.map(tradeReturn)).filter((r) => r.length > 1).map((r) => sharpeRatio(r)).filter(Number.isFinite);
+  const trialSharpes = summaries.map((c) => c.sharpe).filter((x): x is number => x !== null);
   const sharpeTrialsVariance = trialSharpes.length > 1 ? ss.sampleVariance(trialSharpes) : null;
   let psr: number | null = null;
   let dsr: number | null = null;
@@ -274,13 +310,13 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   if (oosReturns.length > 2 && sharpeTrialsVariance !== null) {
     const p = probabilisticSharpeRatio(oosReturns, 0);
     psr = Number.isFinite(p) ? p : null;
-    const d = deflatedSharpeRatio(oosReturns, { trials: results.length, trialsSharpeVariance: sharpeTrialsVariance });
+    const d = deflatedSharpeRatio(oosReturns, { trials: summaries.length, trialsSharpeVariance: sharpeTrialsVariance });
     dsr = Number.isFinite(d.dsr) ? d.dsr : null;
     dsrBenchmarkSharpe = Number.isFinite(d.sr0) ? d.sr0 : null;
   }
   let pbo: number | null = null;
-  if (results.length >= 2) {
-    const { matrix } = periodMatrix(results, data.fromMs, data.toMs);
+  if (summaries.length >= 2) {
+    const matrix = periodMatrix(summaries, spec.period.periods);
     const blocks = Math.min(pboBlocks, matrix.length - (matrix.length % 2));
     if (blocks >= 2) {
       const r = probabilityOfBacktestOverfitting(matrix, { blocks });
@@ -302,12 +338,12 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
     strategy: strategy.id,
     params: chosen ? pickSwept(chosen.params, req.params) : {},
     fullParams,
-    selectedOn: { ...finalW, from: iso(finalW.fromMs), to: iso(finalW.toMs), trades: chosen ? rowsIn(chosen.ledger, finalW).length : 0 },
+    selectedOn: { ...finalW, from: iso(finalW.fromMs), to: iso(finalW.toMs), trades: chosen ? chosen.windows[foldsOut.length].trades : 0 },
     swept: req.params,
     search,
     objective,
     minTrades,
-    trials: results.length,
+    trials: summaries.length,
     preset,
     walkForward: { folds, scheme, windows },
     inSample,
@@ -329,15 +365,7 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
     data: { file: data.file, format: data.format, kind: data.kind, from: data.from, to: data.to, rows: data.rows },
     version: edgelabVersion(),
     createdAt: (req.now ?? (() => new Date()))().toISOString(),
-    configurations: results.map((c) => {
-      const r = c.ledger.map(tradeReturn);
-      return {
-        params: pickSwept(c.params, req.params),
-        trades: r.length,
-        edgePerTradeBps: r.length ? ss.mean(r) * 1e4 : null,
-        sharpe: perTradeSharpe(r),
-      };
-    }),
+    configurations: summaries.map((c) => ({ params: pickSwept(c.params, req.params), trades: c.trades, edgePerTradeBps: c.edgePerTradeBps, sharpe: c.sharpe })),
   };
   oosLedger.sort((a, b) => a.entryTime - b.entryTime);
   return { artifact, oosLedger };

@@ -107,6 +107,9 @@ export interface SharedTape {
 }
 
 function share(a: Float64Array | Int8Array): { buffer: SharedArrayBuffer; type: 'f64' | 'i8' } {
+  const type = a instanceof Float64Array ? 'f64' : 'i8';
+  // A column already in shared memory (whole buffer) is handed over as is: no copy at all.
+  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return { buffer: a.buffer, type };
   const sab = new SharedArrayBuffer(a.byteLength);
   if (a instanceof Float64Array) new Float64Array(sab).set(a);
   else new Int8Array(sab).set(a);
