@@ -7,6 +7,9 @@
  * not marked to market; a ledger row exists only once a round trip closed).
  */
 import type { LedgerRow } from '../backtest/ledger';
+
+/** What the equity analytics read of a trade: when it closed and what it made net (a ledger row or a trade-log trade). */
+export type RealisedTrade = Pick<LedgerRow, 'exitTime' | 'netPnl'>;
 import ss from './ss';
 
 export const HOUR_MS = 3_600_000;
@@ -41,7 +44,7 @@ export interface MonthlyReturn {
 }
 
 /** Row indices ordered by exit time (stable: ties keep ledger order). */
-function exitOrder(rows: readonly LedgerRow[]): number[] {
+function exitOrder(rows: readonly RealisedTrade[]): number[] {
   const idx = rows.map((_, i) => i);
   let sorted = true;
   for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i].exitTime >= rows[i - 1].exitTime;
@@ -57,7 +60,7 @@ function exitOrder(rows: readonly LedgerRow[]): number[] {
  *
  * @returns `{ time, equity }`, both of length rows.length + 1.
  */
-export function equityCurve(rows: readonly LedgerRow[], initialCapital: number, fromMs: number): EquityCurve {
+export function equityCurve(rows: readonly RealisedTrade[], initialCapital: number, fromMs: number): EquityCurve {
   const time = [fromMs];
   const equity = [initialCapital];
   let e = initialCapital;
@@ -96,7 +99,7 @@ export function maxDrawdown(equity: readonly number[]): { maxDrawdown: number; m
 
 /** Exit times clamped into [fromMs, toMs] with their P&L, in exit order. */
 function clampedExits(
-  rows: readonly LedgerRow[],
+  rows: readonly RealisedTrade[],
   fromMs: number,
   toMs: number,
 ): { t: Float64Array; pnl: Float64Array } {
@@ -123,7 +126,7 @@ function clampedExits(
  *   (returns are undefined after ruin).
  */
 export function periodReturns(
-  rows: readonly LedgerRow[],
+  rows: readonly RealisedTrade[],
   initialCapital: number,
   fromMs: number,
   toMs: number,
@@ -175,7 +178,7 @@ export function annualisedSharpe(returns: readonly number[], periodsPerYear: num
  * (8 760 periods/year); see {@link periodReturns} and {@link annualisedSharpe}.
  */
 export function equitySharpe(
-  rows: readonly LedgerRow[],
+  rows: readonly RealisedTrade[],
   initialCapital: number,
   fromMs: number,
   toMs: number,
@@ -208,7 +211,7 @@ function monthKey(ms: number): string {
  * returns compound to the total return. Empty when toMs = fromMs.
  */
 export function calendarMonthReturns(
-  rows: readonly LedgerRow[],
+  rows: readonly RealisedTrade[],
   initialCapital: number,
   fromMs: number,
   toMs: number,

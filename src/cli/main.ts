@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   main: async () => (require('./main-job') as typeof import('./main-job')).mainJobCommand,
   'maker-sim': async () => (require('./maker-sim') as typeof import('./maker-sim')).makerSimCommand,
   portfolio: async () => (require('./portfolio') as typeof import('./portfolio')).portfolioCommand,
+  validate: async () => (require('./validate') as typeof import('./validate')).validateCommand,
 };
 
 function help(): string {
