@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../util/errors';
+import { checkNumberText, type ValueSpec } from '../core/param-check';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -26,10 +27,15 @@ export function required(values: Record<string, unknown>, name: string, usage: s
   return v;
 }
 
-/** A numeric flag; names the flag when the value is not a finite number. */
-export function numberFlag(values: Record<string, unknown>, name: string, fallback: number): number {
+/**
+ * A numeric flag; names the flag when the value is not a finite number. With
+ * a spec, the value also goes through the one parameter check (bounds,
+ * integer, unit in the message).
+ */
+export function numberFlag(values: Record<string, unknown>, name: string, fallback: number, spec?: ValueSpec): number {
   const v = values[name];
   if (v === undefined) return fallback;
+  if (spec) return checkNumberText(String(v), spec, `--${name}`);
   const x = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x)) {
     throw new UserError(`--${name} must be a number, got '${String(v)}'`);

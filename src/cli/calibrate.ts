@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Command } from './main';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
-import { parseParamRange } from '../research/sweep';
+import { checkSweepParams, parseParamRange } from '../research/sweep';
+import { resolveRunConfig } from '../config/run-config';
 import { calibrate, type Objective } from '../research/calibrate';
 import { loadStrategyModule } from '../strategies/plugins';
 import { ledgerToCsv } from '../backtest/output';
@@ -48,13 +49,17 @@ export const calibrateCommand: Command = {
     const out = required(v, 'out', USAGE);
     if (!v.param?.length) throw new UserError(`give at least one --param name=from:to:step\nusage: ${USAGE}`);
     const params = v.param.map(parseParamRange);
+    // Every swept value is checked against the strategy's declared bounds before any data is read.
+    checkSweepParams(strategy, params);
+    resolveRunConfig({ preset: v.preset!, strategies: [strategy], overrides: v.config });
     if (v.scheme !== 'rolling' && v.scheme !== 'anchored') throw new UserError(`--scheme must be rolling or anchored, got '${v.scheme}'`);
     const objective = v.objective as Objective;
     if (!['edgePerTrade', 'sharpe', 'expectedValue'].includes(objective)) throw new UserError(`--objective must be edgePerTrade, sharpe or expectedValue, got '${objective}'`);
-    const folds = numberFlag(v, 'walk-forward', 4);
-    if (!Number.isInteger(folds) || folds < 1) throw new UserError(`--walk-forward must be a positive integer, got ${folds}`);
-    const random = v.random === undefined ? null : numberFlag(v, 'random', 0);
-    const seed = numberFlag(v, 'seed', 1);
+    const folds = numberFlag(v, 'walk-forward', 4, { min: 1, integer: true, unit: 'folds' });
+    const random = v.random === undefined ? null : numberFlag(v, 'random', 0, { min: 1, integer: true, unit: 'configurations' });
+    const seed = numberFlag(v, 'seed', 1, { integer: true });
+    const minTrades = numberFlag(v, 'min-trades', 10, { min: 0, integer: true, unit: 'trades' });
+    const workers = v.workers === undefined ? undefined : numberFlag(v, 'workers', 1, { min: 1, max: 256, integer: true, unit: 'threads' });
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const progress = createProgress({ quiet: v.quiet, unit: 'configs' });
@@ -67,12 +72,12 @@ export const calibrateCommand: Command = {
       preset: v.preset,
       config: v.config,
       objective,
-      minTrades: numberFlag(v, 'min-trades', 10),
+      minTrades,
       folds,
       scheme: v.scheme,
       search: random ? { mode: 'random', samples: random, seed } : { mode: 'grid' },
       seed,
-      workers: v.workers === undefined ? undefined : numberFlag(v, 'workers', 1),
+      workers,
       modules,
       onProgress: progressCallback(progress, `calibrate ${strategy}`),
     });

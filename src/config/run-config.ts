@@ -1,11 +1,13 @@
 /**
  * Run configuration: a preset (JSON in src/strategies/presets, every field
- * with the plan passage it comes from) plus optional user overrides
+ * with the plan passage it comes from; strategy blocks hold only what differs
+ * from the preset's `defaults`) plus optional user overrides
  * (`--config <json>`), resolved into typed engine settings. Every problem is
- * a UserError naming the field path.
+ * a UserError naming the field path (precedence: see `resolveRunConfig`).
  */
 import * as fs from 'node:fs';
 import { UserError } from '../util/errors';
+import { checkValue, type ValueSpec } from '../core/param-check';
 import type { Sizing, TradeRules } from '../backtest/engine';
 import type { FeeConfig } from '../execution/fees';
 import { PLAN_MIN_HOLD_MS } from '../risk/min-hold';
@@ -63,21 +65,41 @@ export interface RunConfig {
   strategies: Record<string, StrategySettings>;
 }
 
+/**
+ * The rules every strategy accepts besides its own parameters, with their
+ * bounds and units. Every value is checked by `checkValue`
+ * (src/core/param-check.ts), the same check strategy parameters get.
+ */
+export const RULE_SPECS = {
+  stopPct: { minExclusive: 0, max: 100, nullable: true, unit: '%', nullMeans: 'no stop', doc: 'Stop distance from the entry price, in percent (0.5 = 0.5%).' },
+  targetPct: { minExclusive: 0, nullable: true, unit: '%', nullMeans: 'no target', doc: 'Target distance from the entry price, in percent (1.5 = 1.5%).' },
+  signalExit: { type: 'boolean', doc: "Close on the strategy's exit signal (the plan's 'before' behaviour)." },
+  maxHoldMs: { minExclusive: 0, nullable: true, unit: 'ms', nullMeans: 'no time exit', doc: 'Close at the first print at or after entry + this.' },
+  minHoldMs: { min: 0, unit: 'ms', doc: 'Signal and time exits wait until entry + this (plan 1.2).' },
+  bracketDuringHold: { type: 'enum', values: ['active', 'blocked'], doc: 'Whether stop and target may fire during the minimum hold.' },
+  maxTradesPerMinute: { min: 1, integer: true, nullable: true, unit: 'entries', nullMeans: 'no limit', doc: 'Entries allowed in any rolling minute (plan 1.1).' },
+  maxTradesPerHour: { min: 1, integer: true, nullable: true, unit: 'entries', nullMeans: 'no limit', doc: 'Entries allowed in any rolling hour (plan 1.1).' },
+  maxTradesPerDay: { min: 1, integer: true, nullable: true, unit: 'entries', nullMeans: 'no limit', doc: 'Entries allowed in any rolling day (plan 1.1).' },
+  minConfirmations: { min: 0, max: 4, integer: true, unit: 'confirmations', doc: 'Of volume, trend, regime, volatility, how many must agree (plan 3.2); 0 = off.' },
+  confirmationVolumeRatio: { min: 0, unit: '× average', doc: 'Volume confirmation: volume ≥ this × its trailing average.' },
+  confirmationRegimeProb: { min: 0, max: 1, unit: 'probability', doc: 'Regime confirmation: filtered probability of the agreeing regime ≥ this.' },
+} as const satisfies Record<string, ValueSpec & { doc: string }>;
+
+export type RuleKey = keyof typeof RULE_SPECS;
 /** Keys every strategy accepts besides its own parameters. */
-export const RULE_KEYS = [
-  'stopPct',
-  'targetPct',
-  'signalExit',
-  'maxHoldMs',
-  'minHoldMs',
-  'bracketDuringHold',
-  'maxTradesPerMinute',
-  'maxTradesPerHour',
-  'maxTradesPerDay',
-  'minConfirmations',
-  'confirmationVolumeRatio',
-  'confirmationRegimeProb',
-] as const;
+export const RULE_KEYS = Object.keys(RULE_SPECS) as RuleKey[];
+
+/** Engine fields and the fields inside `fees` and `sizing`, with bounds and units. */
+export const ENGINE_SPECS = {
+  'fees.maker': { min: -0.01, max: 0.1, unit: 'fraction of notional', doc: 'Maker fee rate (0.0002 = 0.02%); negative = rebate.' },
+  'fees.taker': { min: 0, max: 0.1, unit: 'fraction of notional', doc: 'Taker fee rate (0.0004 = 0.04%).' },
+  slippageBps: { min: 0, max: 1000, unit: 'bps', doc: 'Taker fills move this far against you.' },
+  initialCapital: { minExclusive: 0, unit: 'quote currency', doc: "Each strategy's starting capital." },
+  'sizing.notional': { minExclusive: 0, unit: 'quote currency', doc: 'Fixed sizing: notional per trade.' },
+  'sizing.fraction': { minExclusive: 0, max: 10, unit: '× capital', doc: "Fraction sizing: notional = this × the strategy's capital (10 = 10× leverage at most)." },
+  evFloor: { unit: 'quote currency per trade', doc: "Plan 6.1's validate_positive_edge floor on expected value after fees." },
+  maxGapMs: { minExclusive: 0, nullable: true, unit: 'ms', nullMeans: 'no warning', doc: 'Warn about gaps in the data longer than this.' },
+} as const satisfies Record<string, ValueSpec & { doc: string }>;
 
 const ENGINE_KEYS = ['fees', 'slippageBps', 'initialCapital', 'sizing', 'evFloor', 'maxGapMs', 'execution'] as const;
 
@@ -85,13 +107,8 @@ function unwrap(v: unknown): unknown {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in (v as object) ? (v as Sourced<unknown>).value : v;
 }
 
-function num(v: unknown, path: string, opt: { nullable?: boolean; min?: number; integer?: boolean } = {}): number | null {
-  if (v === null && opt.nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`${path}: expected a number${opt.nullable ? ' or null' : ''}, got ${JSON.stringify(v)}`);
-  if (opt.min !== undefined && v < opt.min) throw new UserError(`${path}: must be ≥ ${opt.min}, got ${v}`);
-  if (opt.integer && !Number.isInteger(v)) throw new UserError(`${path}: must be an integer, got ${v}`);
-  return v;
-}
+const num = (v: unknown, spec: ValueSpec, path: string) => checkValue(v, spec, path) as number;
+const numOrNull = (v: unknown, spec: ValueSpec, path: string) => checkValue(v, spec, path) as number | null;
 
 function parseFees(v: unknown, path: string): FeeConfig {
   if (v && typeof v === 'object' && 'exchange' in v) {
@@ -99,22 +116,21 @@ function parseFees(v: unknown, path: string): FeeConfig {
     if (typeof ex !== 'string') throw new UserError(`${path}.exchange: expected a ccxt exchange id string`);
     return { exchange: ex };
   }
-  if (v && typeof v === 'object') {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) if (k !== 'maker' && k !== 'taker') throw new UserError(`${path}.${k}: unknown field (expected maker, taker or exchange)`);
-    return { maker: num(o.maker, `${path}.maker`)!, taker: num(o.taker, `${path}.taker`)! };
+    return { maker: num(o.maker, ENGINE_SPECS['fees.maker'], `${path}.maker`), taker: num(o.taker, ENGINE_SPECS['fees.taker'], `${path}.taker`) };
   }
-  throw new UserError(`${path}: expected { "maker": <rate>, "taker": <rate> } or { "exchange": "<ccxt id>" }`);
+  throw new UserError(`${path}: expected { "maker": <rate>, "taker": <rate> } (fractions of notional) or { "exchange": "<ccxt id>" }`);
 }
 
 function parseSizing(v: unknown, path: string): Sizing {
-  const o = (v ?? {}) as Record<string, unknown>;
-  if (o.mode === 'fixed') return { mode: 'fixed', notional: num(o.notional, `${path}.notional`, { min: 0 })! };
-  if (o.mode === 'fraction') {
-    const f = num(o.fraction, `${path}.fraction`, { min: 0 })!;
-    if (f > 10) throw new UserError(`${path}.fraction: ${f} is more than 10× leverage`);
-    return { mode: 'fraction', fraction: f };
-  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UserError(`${path}: expected { "mode": "fixed", "notional": <quote> } or { "mode": "fraction", "fraction": <× capital> }`);
+  const o = v as Record<string, unknown>;
+  const known = o.mode === 'fixed' ? 'notional' : 'fraction';
+  for (const k of Object.keys(o)) if (k !== 'mode' && k !== known) throw new UserError(`${path}.${k}: unknown field for mode ${JSON.stringify(o.mode)} (expected mode, ${known})`);
+  if (o.mode === 'fixed') return { mode: 'fixed', notional: num(o.notional, ENGINE_SPECS['sizing.notional'], `${path}.notional`) };
+  if (o.mode === 'fraction') return { mode: 'fraction', fraction: num(o.fraction, ENGINE_SPECS['sizing.fraction'], `${path}.fraction`) };
   throw new UserError(`${path}.mode: expected "fixed" or "fraction", got ${JSON.stringify(o.mode)}`);
 }
 
@@ -132,29 +148,26 @@ export function defaultEngine(): EngineSettings {
 }
 
 function applyEngine(e: EngineSettings, src: Record<string, unknown> | undefined, where: string): void {
-  if (!src) return;
-  if (typeof src !== 'object') throw new UserError(`${where}: expected an object`);
+  if (src === undefined) return;
+  if (!src || typeof src !== 'object' || Array.isArray(src)) throw new UserError(`${where}: expected an object`);
   for (const [k, raw] of Object.entries(src)) {
     const v = unwrap(raw);
     const path = `${where}.${k}`;
-    switch (k as (typeof ENGINE_KEYS)[number]) {
+    const key = k as (typeof ENGINE_KEYS)[number];
+    switch (key) {
       case 'fees':
         e.fees = parseFees(v, path);
         break;
       case 'slippageBps':
-        e.slippageBps = num(v, path, { min: 0 })!;
-        break;
       case 'initialCapital':
-        e.initialCapital = num(v, path, { min: 0 })!;
+      case 'evFloor':
+        e[key] = num(v, ENGINE_SPECS[key], path);
         break;
       case 'sizing':
         e.sizing = parseSizing(v, path);
         break;
-      case 'evFloor':
-        e.evFloor = num(v, path)!;
-        break;
       case 'maxGapMs':
-        e.maxGapMs = num(v, path, { nullable: true, min: 0 });
+        e.maxGapMs = numOrNull(v, ENGINE_SPECS.maxGapMs, path);
         break;
       case 'execution':
         e.execution = parseExecutionConfig(v, path);
@@ -184,69 +197,69 @@ function defaultStrategySettings(id: string): StrategySettings {
 
 function applyStrategy(st: StrategySettings, id: string, src: Record<string, unknown>, where: string): void {
   const strat = getStrategy(id);
-  if (!src || typeof src !== 'object') throw new UserError(`${where}: expected an object of parameters`);
+  if (!src || typeof src !== 'object' || Array.isArray(src)) throw new UserError(`${where}: expected an object of parameters`);
   for (const [k, raw] of Object.entries(src)) {
     const v = unwrap(raw);
     const path = `${where}.${k}`;
     const spec = strat.params[k];
     if (spec) {
-      const x = num(v, path, { min: spec.min, integer: spec.integer })!;
-      if (spec.max !== undefined && x > spec.max) throw new UserError(`${path}: must be ≤ ${spec.max}, got ${x}`);
-      st.params[k] = x;
+      st.params[k] = num(v, spec, path);
       continue;
     }
+    if (!(k in RULE_SPECS)) {
+      throw new UserError(`${path}: unknown parameter for ${id} (parameters: ${Object.keys(strat.params).join(', ')}; rules: ${RULE_KEYS.join(', ')})`);
+    }
+    const key = k as RuleKey;
+    const x = checkValue(v, RULE_SPECS[key], path);
     const r = st.rules;
     const limits = () => (r.limits ??= { perMinute: null, perHour: null, perDay: null });
-    switch (k as (typeof RULE_KEYS)[number]) {
+    switch (key) {
       case 'stopPct':
-        r.stopPct = num(v, path, { nullable: true, min: 0 });
-        break;
       case 'targetPct':
-        r.targetPct = num(v, path, { nullable: true, min: 0 });
-        break;
       case 'maxHoldMs':
-        r.maxHoldMs = num(v, path, { nullable: true, min: 0 });
+        r[key] = x as number | null;
         break;
       case 'minHoldMs':
-        r.minHoldMs = num(v, path, { min: 0 })!;
+        r.minHoldMs = x as number;
         break;
       case 'signalExit':
-        if (typeof v !== 'boolean') throw new UserError(`${path}: expected true or false`);
-        r.signalExit = v;
+        r.signalExit = x as boolean;
         break;
       case 'bracketDuringHold':
-        if (v !== 'active' && v !== 'blocked') throw new UserError(`${path}: expected "active" or "blocked", got ${JSON.stringify(v)}`);
-        r.bracketDuringHold = v;
+        r.bracketDuringHold = x as TradeRules['bracketDuringHold'];
         break;
       case 'maxTradesPerMinute':
-        limits().perMinute = num(v, path, { nullable: true, min: 0, integer: true });
+        limits().perMinute = x as number | null;
         break;
       case 'maxTradesPerHour':
-        limits().perHour = num(v, path, { nullable: true, min: 0, integer: true });
+        limits().perHour = x as number | null;
         break;
       case 'maxTradesPerDay':
-        limits().perDay = num(v, path, { nullable: true, min: 0, integer: true });
+        limits().perDay = x as number | null;
         break;
-      case 'minConfirmations': {
-        const c = num(v, path, { min: 0, integer: true })!;
-        if (c > 4) throw new UserError(`${path}: there are only 4 confirmations (volume, trend, regime, volatility), got ${c}`);
-        st.confirmation.minConfirmations = c;
+      case 'minConfirmations':
+        st.confirmation.minConfirmations = x as number;
         break;
-      }
       case 'confirmationVolumeRatio':
-        st.confirmation.volumeRatioMin = num(v, path, { min: 0 })!;
+        st.confirmation.volumeRatioMin = x as number;
         break;
       case 'confirmationRegimeProb':
-        st.confirmation.regimeMinProb = num(v, path, { min: 0 })!;
+        st.confirmation.regimeMinProb = x as number;
         break;
-      default:
-        throw new UserError(
-          `${path}: unknown parameter for ${id} (parameters: ${Object.keys(strat.params).join(', ')}; rules: ${RULE_KEYS.join(', ')})`,
-        );
     }
   }
   const l = st.rules.limits;
   if (l && l.perMinute === null && l.perHour === null && l.perDay === null) st.rules.limits = null;
+}
+
+/**
+ * The spec a swept or promoted value of `key` is checked against: the
+ * strategy's own parameter, else a rule. Null when `key` is neither.
+ */
+export function specFor(strategyId: string, key: string): ValueSpec | null {
+  const p = getStrategy(strategyId).params[key];
+  if (p) return p;
+  return (RULE_SPECS as Record<string, ValueSpec>)[key] ?? null;
 }
 
 function applyFile(cfg: RunConfig, file: PresetFile, label: string, ids: string[]): void {
@@ -279,6 +292,18 @@ function applyFile(cfg: RunConfig, file: PresetFile, label: string, ids: string[
 /**
  * Resolve a preset (by name) and optional overrides for the given strategy
  * ids. Overrides may be a parsed object or a path to a JSON file.
+ *
+ * Precedence, lowest first — each step overrides the ones before it, key by key:
+ *  0. built-in: each parameter's `ParamSpec.default`, the plan's minimum hold
+ *     for the strategy's type (`PLAN_MIN_HOLD_MS`), no bracket, no limits;
+ *  1. the preset's `defaults` (rules for every strategy, user strategies too);
+ *  2. the preset's block for the strategy (`strategies.V1`);
+ *  3. the `--config` file's `defaults`;
+ *  4. the `--config` file's block for the strategy.
+ * `engine` fields: built-in, then the preset's, then the `--config` file's.
+ * Every value on the way is checked by `checkValue` against its spec
+ * (`ParamSpec`, `RULE_SPECS`, `ENGINE_SPECS`); the first bad one is a
+ * UserError naming the file, the field path, the bound and the unit.
  */
 export function resolveRunConfig(opts: { preset: string; strategies: string[]; overrides?: PresetFile | string }): RunConfig {
   const preset = PRESETS[opts.preset];

@@ -8,6 +8,13 @@ import type { TradeTape } from '../data/tape';
 import type { EntryExecution } from '../backtest/engine';
 import { makeFillModel, PLAN_MAKER_PARAMS, simulateMakerEntry, type MakerParams } from './maker';
 import { UserError } from '../util/errors';
+import { checkValue, type ValueSpec } from '../core/param-check';
+
+/** Bounds and units of the numeric fields of a maker `engine.execution` block. */
+export const MAKER_EXECUTION_SPECS = {
+  offsetPct: { minExclusive: -50, maxExclusive: 50, unit: '%', doc: 'Post the limit this far from the reference price, in percent (0.02 = 0.02%).' },
+  timeoutMs: { min: 0, unit: 'ms', doc: 'Cancel (then fall back) after this long unfilled.' },
+} as const satisfies Record<string, ValueSpec & { doc: string }>;
 
 export interface MakerExecutionConfig {
   mode: 'maker';
@@ -53,8 +60,7 @@ export function parseExecutionConfig(v: unknown, path: string): ExecutionConfig 
   for (const [k, x] of Object.entries(o)) {
     if (k === 'mode') continue;
     if (k === 'offsetPct' || k === 'timeoutMs') {
-      if (typeof x !== 'number' || !Number.isFinite(x) || (k === 'timeoutMs' && x < 0)) throw new UserError(`${path}.${k}: expected a number${k === 'timeoutMs' ? ' ≥ 0' : ''}`);
-      out[k] = x;
+      out[k] = checkValue(x, MAKER_EXECUTION_SPECS[k], `${path}.${k}`) as number;
     } else if (k === 'fallback') {
       if (x !== 'taker' && x !== 'cancel') throw new UserError(`${path}.fallback: expected "taker" or "cancel"`);
       out.fallback = x;

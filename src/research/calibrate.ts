@@ -33,7 +33,7 @@ import { deflatedSharpeRatio, probabilisticSharpeRatio, sharpeRatio } from '../a
 import { bootstrapMeanCI } from '../analytics/bootstrap';
 import { probabilityOfBacktestOverfitting } from '../analytics/pbo';
 import { createPrng } from '../analytics/prng';
-import { evaluateConfig, gridConfigs, type SweepParam } from './sweep';
+import { checkSweepParams, evaluateConfig, gridConfigs, type SweepParam } from './sweep';
 import { finalSelectionWindow, rowsIn, walkForwardFolds, type WalkForwardScheme, type Window } from './walk-forward';
 import { objectiveValue, planSweep, tradeReturn, type ConfigSummary, type Objective, type SweepExecutor, type SweepSpec } from './sweep-plan';
 import { LocalPool } from './local-pool';
@@ -222,6 +222,7 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
   const strategy = getStrategy(req.strategy);
   if (!req.params.length) throw new UserError('calibrate: give at least one --param to sweep');
   for (const p of req.params) if (!p.values.length) throw new UserError(`--param ${p.name}: no values`);
+  checkSweepParams(strategy.id, req.params);
   const objective = req.objective ?? 'edgePerTrade';
   const minTrades = req.minTrades ?? 10;
   const folds = req.folds ?? 4;

@@ -13,7 +13,8 @@ import { Worker } from 'node:worker_threads';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { LedgerRow } from '../backtest/ledger';
 import { executionContext, runStrategyTrades } from '../backtest/run';
-import type { RunConfig } from '../config/run-config';
+import { specFor, type RunConfig } from '../config/run-config';
+import { checkValue } from '../core/param-check';
 import { packageRoot } from '../util/package-root';
 import { UserError } from '../util/errors';
 import { getStrategy } from '../strategies/registry';
@@ -67,6 +68,28 @@ export interface ConfigResult {
   index: number;
   params: Record<string, number>;
   ledger: LedgerRow[];
+}
+
+/** Rules a sweep may vary besides the strategy's own parameters. */
+export const SWEEPABLE_RULES = ['stopPct', 'targetPct', 'maxHoldMs', 'minHoldMs', 'minConfirmations'] as const;
+
+/**
+ * Refuse a sweep before any work starts: every value of every swept
+ * parameter goes through the one parameter check against the strategy's
+ * declared spec (or the rule's), so no configuration runs with a value a
+ * backtest would refuse. A random search samples from these same values.
+ */
+export function checkSweepParams(strategyId: string, params: readonly SweepParam[]): void {
+  const strat = getStrategy(strategyId);
+  for (const p of params) {
+    const spec = (SWEEPABLE_RULES as readonly string[]).includes(p.name) ? specFor(strategyId, p.name) : strat.params[p.name];
+    if (!spec) {
+      throw new UserError(
+        `--param ${p.name}: not a parameter of ${strategyId} (parameters: ${Object.keys(strat.params).join(', ')}; rules: ${SWEEPABLE_RULES.join(', ')})`,
+      );
+    }
+    for (const v of p.values) checkValue(v, spec, `--param ${p.name}=${v}`, strategyId);
+  }
 }
 
 /** Apply swept values on top of a resolved config (strategy params or rule keys). */

@@ -928,26 +928,28 @@ export interface HmmRegimeParams {
 }
 
 export const HMM_PARAMS: { readonly [P in keyof HmmRegimeParams]: ParamSpec } = {
-  K: { default: 3, min: 1, max: 10, integer: true, doc: 'Number of hidden states (regimes); outputs p0..p{K-1}.' },
+  K: { default: 3, min: 1, max: 10, integer: true, unit: 'states', doc: 'Number of hidden states (regimes); outputs p0..p{K-1}.' },
   sampleMs: {
     default: 0,
     min: 0,
+    unit: 'ms',
     doc: 'Sampling interval in ms for the log returns (last price per interval). 0 = one observation per bar on bars, 1000 ms on trades. On bars, an interval shorter than the bar gives one observation per bar.',
   },
-  trainSamples: { default: 2000, min: 1, integer: true, doc: 'Observations used for the first fit; outputs are NaN until that many observations are complete.' },
-  refitEvery: { default: 0, min: 0, integer: true, doc: 'Refit every this many further observations on the trailing `window` (past data only); 0 = fit once.' },
-  window: { default: 0, min: 0, integer: true, doc: 'Trailing observations per (re)fit; 0 = trainSamples.' },
+  trainSamples: { default: 2000, min: 1, integer: true, unit: 'samples', doc: 'Observations used for the first fit; outputs are NaN until that many observations are complete.' },
+  refitEvery: { default: 0, min: 0, integer: true, unit: 'samples', doc: 'Refit every this many further observations on the trailing `window` (past data only); 0 = fit once.' },
+  window: { default: 0, min: 0, integer: true, unit: 'samples', doc: 'Trailing observations per (re)fit; 0 = trainSamples.' },
   volWindow: {
     default: 0,
     min: 0,
     integer: true,
+    unit: 'samples',
     doc: 'If ≥ 2, add a second dimension: log of the trailing RMS return over this many observations, ½·log(mean r² + 1e-16); 0 = returns only.',
   },
-  maxIter: { default: 100, min: 1, integer: true, doc: 'Maximum Baum-Welch iterations per restart.' },
-  tol: { default: 1e-7, min: 0, doc: 'Convergence: stop when an iteration gains less than tol × T in log-likelihood.' },
-  restarts: { default: 3, min: 1, integer: true, doc: 'Seeded EM restarts per fit; the best log-likelihood wins.' },
-  seed: { default: 1, integer: true, doc: 'PRNG seed of the initialisations (deterministic).' },
-  minVarianceRel: { default: 1e-3, min: 0, doc: "Variance floor as a fraction of the fitted window's variance (per dimension)." },
+  maxIter: { default: 100, min: 1, integer: true, unit: 'iterations', doc: 'Maximum Baum-Welch iterations per restart.' },
+  tol: { default: 1e-7, min: 0, unit: '× T log-lik', doc: 'Convergence: stop when an iteration gains less than tol × T in log-likelihood.' },
+  restarts: { default: 3, min: 1, integer: true, unit: 'restarts', doc: 'Seeded EM restarts per fit; the best log-likelihood wins.' },
+  seed: { default: 1, integer: true, unit: 'seed', doc: 'PRNG seed of the initialisations (deterministic).' },
+  minVarianceRel: { default: 1e-3, min: 0, unit: 'fraction', doc: "Variance floor as a fraction of the fitted window's variance (per dimension)." },
 };
 
 function resolveParams(tape: MarketTape, p: Partial<HmmRegimeParams>): HmmRegimeParams & { D: number } {

@@ -366,11 +366,11 @@ export const KYLE_SIGNAL: SignalSpec = {
     "Kyle's lambda: rolling OLS slope (with intercept) of interval price change on signed order flow, its t-statistic (n − 2 dof) and R², from the last completed interval. Bars sign volume from prices (BVC or CLV): inflated statistics, see docs.",
   outputs: ['lambda', 'tStat', 'r2'],
   params: {
-    sampleMs: { default: 10_000, min: 1, doc: 'Ticks: interval length (ms), epoch-aligned; bars use the bar.' },
-    windowSamples: { default: 60, min: 3, integer: true, doc: 'Intervals in the rolling regression (NaN until this many).' },
-    sqrtVolume: { default: 0, min: 0, max: 1, integer: true, doc: '1: flow = Σ side·√amount (bars √volume) instead of Σ side·amount.' },
-    barSigning: { default: 0, min: 0, max: 1, integer: true, doc: 'Bars: 0 = bulk volume classification, 1 = close location value.' },
-    sigmaLookbackMs: { default: DEFAULT_SIGMA_LOOKBACK_MS, min: 1, doc: 'Bars, BVC: span of the σ of close-to-close changes (ms).' },
+    sampleMs: { default: 10_000, min: 1, unit: 'ms', doc: 'Ticks: interval length (ms), epoch-aligned; bars use the bar.' },
+    windowSamples: { default: 60, min: 3, integer: true, unit: 'samples', doc: 'Intervals in the rolling regression (NaN until this many).' },
+    sqrtVolume: { default: 0, min: 0, max: 1, integer: true, unit: 'flag', doc: '1: flow = Σ side·√amount (bars √volume) instead of Σ side·amount.' },
+    barSigning: { default: 0, min: 0, max: 1, integer: true, unit: 'flag', doc: 'Bars: 0 = bulk volume classification, 1 = close location value.' },
+    sigmaLookbackMs: { default: DEFAULT_SIGMA_LOOKBACK_MS, min: 1, unit: 'ms', doc: 'Bars, BVC: span of the σ of close-to-close changes (ms).' },
   },
   accepts: ['trades', 'bars'],
   compute(tape: MarketTape, p: Record<string, number>): Record<string, Float64Array> {

@@ -481,8 +481,8 @@ export const OFI_SIGNAL: SignalSpec = {
     'Order-flow imbalance: (buy − sell taker volume) / volume over a rolling window, in [−1, 1]. Ticks use each print’s taker side; bars split volume by bulk volume classification (as V1).',
   outputs: ['imbalance', 'volume'],
   params: {
-    windowMs: { default: 60_000, min: 1, doc: 'Rolling window (ms): ticks (t − windowMs, t]; bars k = max(1, round(windowMs / timeframe)) bars.' },
-    sigmaLookbackMs: { default: 86_400_000, min: 1, doc: 'Bars only: span of the σ of close-to-close changes used by bulk volume classification (ms).' },
+    windowMs: { default: 60_000, min: 1, unit: 'ms', doc: 'Rolling window (ms): ticks (t − windowMs, t]; bars k = max(1, round(windowMs / timeframe)) bars.' },
+    sigmaLookbackMs: { default: 86_400_000, min: 1, unit: 'ms', doc: 'Bars only: span of the σ of close-to-close changes used by bulk volume classification (ms).' },
   },
   accepts: ['trades', 'bars'],
   compute(tape: MarketTape, p: Record<string, number>): Record<string, Float64Array> {

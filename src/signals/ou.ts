@@ -326,9 +326,9 @@ export const OU_SIGNAL: SignalSpec = {
     'Ornstein-Uhlenbeck fit of log price on a trailing window of samples (V4’s sampling): theta per ms, mu as ln price, sigma per √ms, half-life in ms, and the z-score of each row’s price.',
   outputs: ['theta', 'mu', 'sigma', 'halfLife', 'z'],
   params: {
-    lookbackMs: { default: 1_800_000, min: 1, doc: 'Trailing span of samples the fit uses (ms).' },
-    sampleMs: { default: 10_000, min: 1, doc: 'Ticks only: sampling interval (ms), epoch-aligned; bars use the bar.' },
-    minSamples: { default: 30, min: 3, integer: true, doc: 'Fewer samples than this: no fit (NaN). The window is at least this many samples.' },
+    lookbackMs: { default: 1_800_000, min: 1, unit: 'ms', doc: 'Trailing span of samples the fit uses (ms).' },
+    sampleMs: { default: 10_000, min: 1, unit: 'ms', doc: 'Ticks only: sampling interval (ms), epoch-aligned; bars use the bar.' },
+    minSamples: { default: 30, min: 3, integer: true, unit: 'samples', doc: 'Fewer samples than this: no fit (NaN). The window is at least this many samples.' },
   },
   accepts: ['trades', 'bars'],
   compute(tape: MarketTape, p: Record<string, number>): Record<string, Float64Array> {

@@ -1,5 +1,6 @@
 /** Every formula by the name `edgelab signals --signal <name>` and notebooks use. */
 import { UserError } from '../util/errors';
+import { checkNumberText } from '../core/param-check';
 import type { SignalSpec } from './signal';
 import { VPIN_SIGNAL } from './vpin';
 import { OFI_SIGNAL } from './ofi';
@@ -31,11 +32,7 @@ export function resolveSignalParams(spec: SignalSpec, pairs: readonly string[]):
     const [, name, raw] = m;
     const p = spec.params[name];
     if (!p) throw new UserError(`--param ${name}: unknown parameter of ${spec.name} (parameters: ${Object.keys(spec.params).join(', ')})`);
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v)) throw new UserError(`--param ${name}: expected a number, got '${raw}'`);
-    if (p.min !== undefined && v < p.min) throw new UserError(`--param ${name}: must be ≥ ${p.min}, got ${v}`);
-    if (p.max !== undefined && v > p.max) throw new UserError(`--param ${name}: must be ≤ ${p.max}, got ${v}`);
-    if (p.integer && !Number.isInteger(v)) throw new UserError(`--param ${name}: must be an integer, got ${v}`);
+    const v = checkNumberText(raw, p, `--param ${name}`, spec.name);
     out[name] = v;
   }
   return out;

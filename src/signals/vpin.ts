@@ -181,22 +181,24 @@ export interface VpinParams {
 
 /** Parameter specs (defaults and docs) for the CLI and notebooks. */
 export const VPIN_PARAMS: { readonly [K in keyof VpinParams]: ParamSpec } = {
-  barMs: { default: 60_000, min: 1, doc: 'Trades only: time-bar length for bulk volume classification (ms); bars aligned to multiples of it since the epoch.' },
+  barMs: { default: 60_000, min: 1, unit: 'ms', doc: 'Trades only: time-bar length for bulk volume classification (ms); bars aligned to multiples of it since the epoch.' },
   sigmaBars: {
     default: 500,
     min: 2,
     integer: true,
+    unit: 'bars',
     doc: 'σ of close-to-close changes over the last this many bars, current bar included; bars before the window is full are not classified.',
   },
   bucketVolume: {
     default: 0,
     min: 0,
+    unit: 'base units',
     doc: 'Volume per bucket (base currency). 0 = auto: (volume of the warm-up span per day) / 50, outputs NaN during the warm-up.',
   },
-  autoWarmupMs: { default: DAY_MS, min: 1, doc: 'Auto bucket size only: warm-up span from the first bar (ms) whose volume sets the bucket size.' },
-  nBuckets: { default: 50, min: 1, integer: true, doc: 'n: buckets averaged into one VPIN value (paper: 50).' },
-  cdfBuckets: { default: 1000, min: 1, integer: true, doc: 'vpinCdf: percentile of the current VPIN among the last this many bucket VPIN values (current included).' },
-  minCdfBuckets: { default: 100, min: 1, integer: true, doc: 'vpinCdf is NaN until this many VPIN values exist (≤ cdfBuckets).' },
+  autoWarmupMs: { default: DAY_MS, min: 1, unit: 'ms', doc: 'Auto bucket size only: warm-up span from the first bar (ms) whose volume sets the bucket size.' },
+  nBuckets: { default: 50, min: 1, integer: true, unit: 'buckets', doc: 'n: buckets averaged into one VPIN value (paper: 50).' },
+  cdfBuckets: { default: 1000, min: 1, integer: true, unit: 'buckets', doc: 'vpinCdf: percentile of the current VPIN among the last this many bucket VPIN values (current included).' },
+  minCdfBuckets: { default: 100, min: 1, integer: true, unit: 'buckets', doc: 'vpinCdf is NaN until this many VPIN values exist (≤ cdfBuckets).' },
 };
 
 /** Defaults filled in and every field checked; UserError names the field. */

@@ -37,12 +37,12 @@ export const V1_OFI: Strategy<V1Params> = {
   description:
     'Momentum on aggressive order flow: long when buy-taker volume dominates the last window, short when sell-taker volume does.',
   params: {
-    imbalanceThreshold: { default: 0.3, min: 0, max: 1, doc: 'Enter when |imbalance| ≥ this (plan 3.1: 0.3 before, 0.7 after).' },
-    volumeRatio: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
-    windowMs: { default: 60_000, min: 1, series: true, doc: 'Imbalance window (ms).' },
-    volumeLookbackMs: { default: 3_600_000, min: 1, series: true, doc: 'Trailing span whose average window volume the volume ratio compares against (ms).' },
-    minWindowTrades: { default: 10, min: 1, integer: true, series: true, doc: 'Ticks only: no signal from a window with fewer prints.' },
-    sigmaLookbackMs: { default: 86_400_000, min: 1, series: true, doc: 'Bars only: span for σ of close-to-close changes in bulk volume classification (ms).' },
+    imbalanceThreshold: { default: 0.3, min: 0, max: 1, unit: 'fraction', doc: 'Enter when |imbalance| ≥ this (plan 3.1: 0.3 before, 0.7 after).' },
+    volumeRatio: { default: 0, min: 0, unit: '× average', doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
+    windowMs: { default: 60_000, min: 1, series: true, unit: 'ms', doc: 'Imbalance window (ms).' },
+    volumeLookbackMs: { default: 3_600_000, min: 1, series: true, unit: 'ms', doc: 'Trailing span whose average window volume the volume ratio compares against (ms).' },
+    minWindowTrades: { default: 10, min: 1, integer: true, series: true, unit: 'trades', doc: 'Ticks only: no signal from a window with fewer prints.' },
+    sigmaLookbackMs: { default: 86_400_000, min: 1, series: true, unit: 'ms', doc: 'Bars only: span for σ of close-to-close changes in bulk volume classification (ms).' },
   },
   signals(tape: MarketTape, p: V1Params): StrategySignals {
     if (tape.kind !== 'trades') return v1Bars(tape, p);

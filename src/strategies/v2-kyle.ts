@@ -35,11 +35,11 @@ export const V2_KYLE: Strategy<V2Params> = {
   type: 'microstructure',
   description: 'Follows net order flow while the market is measurably pricing it in (significant Kyle lambda).',
   params: {
-    tStatEntry: { default: 2.0, min: 0, doc: 'Minimum t-statistic of λ (edgelab assumption: 2.0 before, 3.0 after).' },
-    minImpactBps: { default: 0, min: 0, doc: 'Minimum predicted impact |λ·S| of the last interval, in bps of price.' },
-    sampleMs: { default: 10_000, min: 1, series: true, doc: 'Regression interval (ms); bars use the bar.' },
-    windowSamples: { default: 60, min: 3, integer: true, series: true, doc: 'Intervals in the rolling regression.' },
-    sqrtVolume: { default: 0, min: 0, max: 1, integer: true, series: true, doc: '1: regress on signed √volume instead of signed volume.' },
+    tStatEntry: { default: 2.0, min: 0, unit: 't-stat', doc: 'Minimum t-statistic of λ (edgelab assumption: 2.0 before, 3.0 after).' },
+    minImpactBps: { default: 0, min: 0, unit: 'bps', doc: 'Minimum predicted impact |λ·S| of the last interval, in bps of price.' },
+    sampleMs: { default: 10_000, min: 1, series: true, unit: 'ms', doc: 'Regression interval (ms); bars use the bar.' },
+    windowSamples: { default: 60, min: 3, integer: true, series: true, unit: 'samples', doc: 'Intervals in the rolling regression.' },
+    sqrtVolume: { default: 0, min: 0, max: 1, integer: true, series: true, unit: 'flag', doc: '1: regress on signed √volume instead of signed volume.' },
   },
   signals(tape: MarketTape, p: V2Params): StrategySignals {
     if (p.sqrtVolume && p.minImpactBps > 0) {

@@ -37,15 +37,15 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
   type: 'mean_reversion',
   description: 'Fades sharp moves made on non-toxic (low VPIN) flow.',
   params: {
-    vpinEntry: { default: 0.7, min: 0, max: 1, doc: 'Trade only when VPIN < this (plan 3.1: 0.7 before, 0.5 after).' },
-    volumeSurge: { default: 0, min: 0, doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
-    moveZ: { default: 2.0, min: 0, doc: 'Size of the move to fade, in trailing standard deviations.' },
-    windowMs: { default: 300_000, min: 1, series: true, doc: 'Span of the move (ms).' },
+    vpinEntry: { default: 0.7, min: 0, max: 1, unit: 'fraction', doc: 'Trade only when VPIN < this (plan 3.1: 0.7 before, 0.5 after).' },
+    volumeSurge: { default: 0, min: 0, unit: '× average', doc: 'Require window volume ≥ this × trailing average; 0 disables (plan 3.1: 1.5 after).' },
+    moveZ: { default: 2.0, min: 0, unit: 'σ', doc: 'Size of the move to fade, in trailing standard deviations.' },
+    windowMs: { default: 300_000, min: 1, series: true, unit: 'ms', doc: 'Span of the move (ms).' },
     volumeLookbackMs: VOLUME_LOOKBACK_SPEC,
     ...WINDOW_PARAM_SPECS,
-    bucketVolume: { default: 0, min: 0, series: true, doc: 'VPIN bucket volume; 0 = automatic, sized without look-ahead (see src/signals/vpin.ts).' },
-    vpinBarMs: { default: 60_000, min: 1, series: true, doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
-    vpinSigmaBars: { default: 500, min: 2, integer: true, series: true, doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
+    bucketVolume: { default: 0, min: 0, series: true, unit: 'base units', doc: 'VPIN bucket volume; 0 = automatic, sized without look-ahead (see src/signals/vpin.ts).' },
+    vpinBarMs: { default: 60_000, min: 1, series: true, unit: 'ms', doc: 'VPIN time bars on ticks (ms; the paper uses 1 minute).' },
+    vpinSigmaBars: { default: 500, min: 2, integer: true, series: true, unit: 'bars', doc: 'VPIN: time bars in the σ of price changes for bulk volume classification.' },
   },
   signals(tape: MarketTape, p: V3Params): StrategySignals {
     const f = windowReturnZ(tape, p);

@@ -29,11 +29,11 @@ export const V4_OU: Strategy<V4Params> = {
   type: 'mean_reversion',
   description: 'Fades stretched prices: fits an OU process to recent log prices and trades the z-score back toward its mean.',
   params: {
-    zEntry: { default: 2.0, min: 0, doc: 'Enter when |z| ≥ this (plan 3.1: 2.0 before, 2.5 after).' },
-    zExit: { default: 0.5, min: 0, doc: 'Signal exit once |z| is back within this band (plan 3.1 Z_SCORE_EXIT 0.5).' },
-    lookbackMs: { default: 1_800_000, min: 1, series: true, doc: 'Trailing span of samples the OU fit uses (ms).' },
-    sampleMs: { default: 10_000, min: 1, series: true, doc: 'Ticks only: sampling interval of the fitted series (ms); bars use the bar.' },
-    minSamples: { default: 30, min: 3, integer: true, series: true, doc: 'Fewer samples than this in the lookback: no fit, no signal. The window is at least this many samples.' },
+    zEntry: { default: 2.0, min: 0, unit: 'σ', doc: 'Enter when |z| ≥ this (plan 3.1: 2.0 before, 2.5 after).' },
+    zExit: { default: 0.5, min: 0, unit: 'σ', doc: 'Signal exit once |z| is back within this band (plan 3.1 Z_SCORE_EXIT 0.5).' },
+    lookbackMs: { default: 1_800_000, min: 1, series: true, unit: 'ms', doc: 'Trailing span of samples the OU fit uses (ms).' },
+    sampleMs: { default: 10_000, min: 1, series: true, unit: 'ms', doc: 'Ticks only: sampling interval of the fitted series (ms); bars use the bar.' },
+    minSamples: { default: 30, min: 3, integer: true, series: true, unit: 'samples', doc: 'Fewer samples than this in the lookback: no fit, no signal. The window is at least this many samples.' },
   },
   signals(tape: MarketTape, p: V4Params): StrategySignals {
     return ouSignalsByPriceBands(tape, p);

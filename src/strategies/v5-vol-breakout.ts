@@ -28,11 +28,11 @@ export const V5_VOL_BREAKOUT: Strategy<V5Params> = {
   type: 'event',
   description: 'ASSUMPTION (not in the plan): breaks of the recent price channel while volatility expands.',
   params: {
-    channelMs: { default: 3_600_000, min: 1, series: true, doc: 'Channel span (ms): highest/lowest sampled close before now.' },
-    volExpansion: { default: 1.2, min: 0, doc: 'Short-term realised vol must be ≥ this × long-term.' },
-    shortVolMs: { default: 3_600_000, min: 1, series: true, doc: 'Short realised-volatility span (ms).' },
-    longVolMs: { default: 86_400_000, min: 1, series: true, doc: 'Long realised-volatility span (ms).' },
-    sampleMs: { default: 60_000, min: 1, series: true, doc: 'Ticks: sampling interval (ms); bars use the bar.' },
+    channelMs: { default: 3_600_000, min: 1, series: true, unit: 'ms', doc: 'Channel span (ms): highest/lowest sampled close before now.' },
+    volExpansion: { default: 1.2, min: 0, unit: '× long vol', doc: 'Short-term realised vol must be ≥ this × long-term.' },
+    shortVolMs: { default: 3_600_000, min: 1, series: true, unit: 'ms', doc: 'Short realised-volatility span (ms).' },
+    longVolMs: { default: 86_400_000, min: 1, series: true, unit: 'ms', doc: 'Long realised-volatility span (ms).' },
+    sampleMs: { default: 60_000, min: 1, series: true, unit: 'ms', doc: 'Ticks: sampling interval (ms); bars use the bar.' },
   },
   signals(tape: MarketTape, p: V5Params): StrategySignals {
     const smp = sampleTape(tape, p.sampleMs);

@@ -29,10 +29,10 @@ export const V6_HMM_REGIME: Strategy<V6Params> = {
   type: 'regime',
   description: 'Trades with the filtered regime of a 3-state Gaussian HMM of returns: long in the bull state, short in the bear state.',
   params: {
-    minRegimeProb: { default: 0.6, min: 0, max: 1, doc: 'Minimum filtered probability of the traded regime (plan 3.1: 0.6 before, 0.8 after).' },
-    states: { default: 3, min: 2, max: 6, integer: true, series: true, doc: 'Number of hidden states (lowest-mean = bear, highest-mean = bull).' },
-    sampleMs: { default: 0, min: 0, series: true, doc: 'Return interval (ms); 0 = one return per bar on bars, per second on ticks.' },
-    trainSamples: { default: 2000, min: 50, integer: true, series: true, doc: 'Observations the model is fitted on before it trades (past data only).' },
+    minRegimeProb: { default: 0.6, min: 0, max: 1, unit: 'probability', doc: 'Minimum filtered probability of the traded regime (plan 3.1: 0.6 before, 0.8 after).' },
+    states: { default: 3, min: 2, max: 6, integer: true, series: true, unit: 'states', doc: 'Number of hidden states (lowest-mean = bear, highest-mean = bull).' },
+    sampleMs: { default: 0, min: 0, series: true, unit: 'ms', doc: 'Return interval (ms); 0 = one return per bar on bars, per second on ticks.' },
+    trainSamples: { default: 2000, min: 50, integer: true, series: true, unit: 'samples', doc: 'Observations the model is fitted on before it trades (past data only).' },
   },
   signals(tape: MarketTape, p: V6Params): StrategySignals {
     // Ticks: the HMM runs on the sampled grid (one observation per sample, read through

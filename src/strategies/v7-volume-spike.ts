@@ -28,9 +28,9 @@ export const V7_VOLUME_SPIKE: Strategy<V7Params> = {
   type: 'event',
   description: 'ASSUMPTION (not in the plan): follows price moves that arrive with a volume spike.',
   params: {
-    volumeSpike: { default: 2.0, min: 0, doc: 'Window volume must be ≥ this × trailing average.' },
-    moveZ: { default: 1.0, min: 0, doc: 'Window return must be ≥ this many trailing standard deviations.' },
-    windowMs: { default: 300_000, min: 1, series: true, doc: 'Spike window (ms).' },
+    volumeSpike: { default: 2.0, min: 0, unit: '× average', doc: 'Window volume must be ≥ this × trailing average.' },
+    moveZ: { default: 1.0, min: 0, unit: 'σ', doc: 'Window return must be ≥ this many trailing standard deviations.' },
+    windowMs: { default: 300_000, min: 1, series: true, unit: 'ms', doc: 'Spike window (ms).' },
     volumeLookbackMs: VOLUME_LOOKBACK_SPEC,
     ...WINDOW_PARAM_SPECS,
   },

@@ -15,11 +15,11 @@ export interface WindowParams {
 
 /** The parameter specs of `WindowParams` (each strategy adds its own docs for windowMs). */
 export const WINDOW_PARAM_SPECS = {
-  sigmaLookbackMs: { default: 86_400_000, min: 1, series: true, doc: 'Trailing span for the standard deviation of returns (ms).' },
-  sampleMs: { default: 60_000, min: 1, series: true, doc: 'Ticks: sampling interval of returns and volume (ms); bars use the bar.' },
+  sigmaLookbackMs: { default: 86_400_000, min: 1, series: true, unit: 'ms', doc: 'Trailing span for the standard deviation of returns (ms).' },
+  sampleMs: { default: 60_000, min: 1, series: true, unit: 'ms', doc: 'Ticks: sampling interval of returns and volume (ms); bars use the bar.' },
 } as const satisfies Record<string, ParamSpec>;
 
-export const VOLUME_LOOKBACK_SPEC: ParamSpec = { default: 86_400_000, min: 1, series: true, doc: 'Trailing span whose average window volume the ratio compares against (ms).' };
+export const VOLUME_LOOKBACK_SPEC: ParamSpec = { default: 86_400_000, min: 1, series: true, unit: 'ms', doc: 'Trailing span whose average window volume the ratio compares against (ms).' };
 
 export interface WindowFeatures {
   smp: SampledSeries;
