@@ -5,28 +5,15 @@
 import { LEDGER_COLUMNS, type LedgerRow } from './ledger';
 import type { BacktestResult } from './run';
 import { writeOutputsAtomic } from '../util/atomic-write';
-
-/** One CSV cell: empty for null, undefined and non-finite numbers; quoted when it holds a comma, quote or newline. */
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number' && !Number.isFinite(v)) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+import { toCsv } from '../util/csv';
+import { toJsonDocument } from '../util/json';
 
 export function ledgerToCsv(rows: readonly LedgerRow[]): string {
-  const out = [LEDGER_COLUMNS.join(',')];
-  for (const r of rows) out.push(LEDGER_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return out.join('\n') + '\n';
+  return toCsv(LEDGER_COLUMNS, rows.map((r) => LEDGER_COLUMNS.map((c) => r[c])));
 }
 
 export function ledgerToJsonl(rows: readonly LedgerRow[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-}
-
-/** JSON-safe: NaN/Infinity become null. */
-function jsonSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
 
 export function summaryOf(result: BacktestResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -54,7 +41,7 @@ export function writeBacktestOutputs(outDir: string, result: BacktestResult, ext
   const files = {
     'trades.csv': ledgerToCsv(rows),
     'trades.jsonl': ledgerToJsonl(rows),
-    'summary.json': JSON.stringify(summaryOf(result, extra), jsonSafe, 2) + '\n',
+    'summary.json': toJsonDocument(summaryOf(result, extra)),
   };
   writeOutputsAtomic(outDir, files);
   return Object.keys(files);

@@ -695,18 +695,6 @@ export function parseAllocations(spec: string): Record<string, number> {
   return out;
 }
 
-/** Parse a rebalance interval: milliseconds (`3600000`), `<n>ms|s|m|h|d|w` (`1d`, `12h`), or `never`. */
-export function parseInterval(spec: string, flag = '--rebalance-every'): number {
-  const s = spec.trim().toLowerCase();
-  if (s === 'never' || s === 'off') return Infinity;
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/.exec(s);
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
-  if (!m) throw new UserError(`${flag}: '${spec}' is not an interval (use milliseconds, or e.g. 1d, 12h, 30m; 'never' to disable)`);
-  const ms = Number(m[1]) * unit[m[2] ?? 'ms'];
-  if (!(ms >= 1) || !Number.isFinite(ms)) throw new UserError(`${flag}: '${spec}' must be at least 1 ms`);
-  return ms;
-}
-
 export interface PortfolioOptions {
   /** Strategy ids or strategy objects (registered on the fly). Default V1…V8. */
   strategies?: (string | AnyStrategy)[];

@@ -8,6 +8,7 @@ import { calibrate, type Objective } from '../research/calibrate';
 import { loadStrategyModule } from '../strategies/plugins';
 import { ledgerToCsv } from '../backtest/output';
 import { writeOutputsAtomic } from '../util/atomic-write';
+import { toJsonDocument } from '../util/json';
 import { loadMarketData } from './backtest';
 import { fixed, int, pct, table } from './format';
 import { createProgress, progressCallback } from './progress';
@@ -86,7 +87,7 @@ export const calibrateCommand: Command = {
     }
     const a = result.artifact;
     writeOutputsAtomic(out, {
-      'calibration.json': JSON.stringify(a, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n',
+      'calibration.json': toJsonDocument(a),
       'oos-trades.csv': ledgerToCsv(result.oosLedger),
     });
     if (!v.quiet) {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Command } from './main';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
+import { DURATION_EXAMPLES, parseDuration, parseDurationList } from './duration';
 import { edgelabVersion } from '../util/package-root';
 import { detectFormat, loadBinanceCapture, loadTrades } from '../data/load';
 import { describeTape, type QuoteTape, type TradeTape } from '../data/tape';
@@ -25,21 +26,11 @@ import { fixed, int, pct, table } from './format';
 
 const USAGE =
   'edgelab maker-sim --data <trades | capture.gz> [--data <next capture.gz>] [--book <capture.gz> …] ' +
-  '[--strategies V1,V4 [--preset phase2] [--config <json>] | --schedule 60s] --offset-pct 0.02 --timeout 30 ' +
+  '[--strategies V1,V4 [--preset phase2] [--config <json>] | --schedule 60s] --offset-pct 0.02 --timeout 30s ' +
   '--fill-model trade-through|touch|queue [--queue risk-averse|prob] [--queue-power 2] [--fallback taker|cancel] ' +
   '[--latency-ms 0] [--tick-size <x>] [--notional 100] [--maker-fee-pct 0.02] [--taker-fee-pct 0.04] ' +
-  '[--sweep [--sweep-offsets 0,0.01,0.02,0.03,0.04,0.05] [--sweep-timeouts 5,10,30,60]] --out <dir>';
-
-/** `60s`, `500ms`, `1m`, `2h`; a bare number is seconds. */
-export function parseDurationMs(s: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(s);
-  if (!m) throw new UserError(`--${flag} must be a duration like 60s, 500ms, 1m (got '${s}')`);
-  const x = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? x : unit === 's' ? x * 1000 : unit === 'm' ? x * 60_000 : x * 3_600_000;
-  if (!(ms > 0)) throw new UserError(`--${flag} must be > 0 (got '${s}')`);
-  return ms;
-}
+  '[--sweep [--sweep-offsets 0,0.01,0.02,0.03,0.04,0.05] [--sweep-timeouts 5s,10s,30s,60s]] --out <dir>\n\n' +
+  `  durations (--schedule, --timeout, --sweep-timeouts) need a unit: ${DURATION_EXAMPLES}`;
 
 function numberList(s: string, flag: string): number[] {
   const xs = s.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
@@ -187,8 +178,7 @@ export const makerSimCommand: Command = {
     const fallback = oneOf<MakerFallback>(v.fallback, ['taker', 'cancel'], 'fallback', 'taker');
     const offsetPct = numberFlag(v, 'offset-pct', 0.02);
     if (!(Math.abs(offsetPct) < 50)) throw new UserError(`--offset-pct is a percent in (−50, 50), got ${offsetPct}`);
-    const timeoutS = numberFlag(v, 'timeout', 30);
-    if (!(timeoutS >= 0)) throw new UserError(`--timeout (seconds) must be ≥ 0, got ${timeoutS}`);
+    const timeoutMs = parseDuration(v.timeout ?? '30s', '--timeout', { allowZero: true });
     const latencyMs = numberFlag(v, 'latency-ms', 0);
     if (!(latencyMs >= 0)) throw new UserError(`--latency-ms must be ≥ 0, got ${latencyMs}`);
     const tickSize = v['tick-size'] === undefined ? undefined : numberFlag(v, 'tick-size', 0);
@@ -200,8 +190,7 @@ export const makerSimCommand: Command = {
     const fees = new NotionalRateFeeModel({ maker: makerFee, taker: takerFee }, v['maker-fee-pct'] || v['taker-fee-pct'] ? 'fixed' : 'plan');
     const sweepOffsets = v['sweep-offsets'] !== undefined ? numberList(v['sweep-offsets'], 'sweep-offsets') : DEFAULT_SWEEP_OFFSETS_PCT;
     const sweepTimeouts =
-      v['sweep-timeouts'] !== undefined ? numberList(v['sweep-timeouts'], 'sweep-timeouts').map((s) => s * 1000) : DEFAULT_SWEEP_TIMEOUTS_MS;
-    if (sweepTimeouts.some((t) => !(t >= 0))) throw new UserError('--sweep-timeouts must be ≥ 0 seconds');
+      v['sweep-timeouts'] !== undefined ? parseDurationList(v['sweep-timeouts'], '--sweep-timeouts', { allowZero: true }) : DEFAULT_SWEEP_TIMEOUTS_MS;
 
     const mk = loadMarket(dataFiles, v.book ?? []);
     for (const w of mk.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -230,12 +219,12 @@ export const makerSimCommand: Command = {
       orders = so.orders;
       ordersSource = { kind: 'strategies', strategies: ids, preset: v.preset, perStrategy: so.perStrategy };
     } else {
-      const everyMs = parseDurationMs(v.schedule ?? '60s', 'schedule');
+      const everyMs = parseDuration(v.schedule ?? '60s', '--schedule');
       orders = scheduleOrders(mk.trades, everyMs, { startMs: market.book?.readyTime });
       ordersSource = { kind: 'schedule', everyMs, sides: 'alternating buy, sell, … (first buy)' };
     }
 
-    const params: MakerParams = { offsetPct, timeoutMs: timeoutS * 1000, fallback, latencyMs };
+    const params: MakerParams = { offsetPct, timeoutMs, fallback, latencyMs };
     const horizonMs = v.sweep ? Math.max(params.timeoutMs, ...sweepTimeouts) : params.timeoutMs;
     const res = runMakerStudy(market, orders, { params, model, fees, notional, horizonMs });
     const sweep = v.sweep
@@ -260,7 +249,7 @@ export const makerSimCommand: Command = {
         `${path.basename(data.file)}: ${int(data.rows)} prints, ${data.from} → ${data.to}; quotes: ${market.quoteSource}; ` +
           `book: ${market.book ? `${int(market.book.stats.applied)} diffs, ${market.book.stats.gaps} gaps, tick ${market.tick}` : 'none'}\n` +
           `${model.label}: ${model.assumption}\n` +
-          `offset ${offsetPct}% from the ${market.quoteSource === 'none' ? 'last print' : 'mid'}, timeout ${timeoutS}s, fallback ${fallback}, latency ${latencyMs}ms; ` +
+          `offset ${offsetPct}% from the ${market.quoteSource === 'none' ? 'last print' : 'mid'}, timeout ${timeoutMs / 1000}s, fallback ${fallback}, latency ${latencyMs}ms; ` +
           `${int(orders.length)} orders requested (${String(ordersSource.kind)}), ${int(ex.censored)} too close to the end, ${int(ex.beforeBook + ex.afterBook)} outside the book\n\n` +
           formatMakerSummary(res.summary) +
           (sweep ? `\n\nsweep (${sweep.model}, same ${int(sweep.rows[0]?.orders ?? 0)} orders in every cell):\n${formatSweep(sweep)}` : '') +

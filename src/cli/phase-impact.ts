@@ -4,6 +4,7 @@ import { parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { phaseImpact, PHASE_STEPS } from '../research/phase-impact';
 import { writeOutputsAtomic } from '../util/atomic-write';
+import { toJsonDocument } from '../util/json';
 import { edgelabVersion } from '../util/package-root';
 import { loadMarketData } from './backtest';
 import { fixed, int, money, pct, table } from './format';
@@ -33,7 +34,7 @@ export const phaseImpactCommand: Command = {
       onStep: v.quiet ? undefined : (p) => process.stderr.write(`phase-impact: running ${p}…\n`),
     });
     writeOutputsAtomic(out, {
-      'phase-impact.json': JSON.stringify({ ...res, edgelabVersion: edgelabVersion(), createdAt: new Date().toISOString() }, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n',
+      'phase-impact.json': toJsonDocument({ ...res, edgelabVersion: edgelabVersion(), createdAt: new Date().toISOString() }),
     });
     if (!v.quiet) {
       const rows: string[][] = [];

@@ -4,15 +4,16 @@ import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { edgelabVersion } from '../util/package-root';
 import { writeOutputsAtomic } from '../util/atomic-write';
+import { toJsonDocument } from '../util/json';
+import { toCsv } from '../util/csv';
+import { parseDuration } from './duration';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { LEDGER_COLUMNS } from '../backtest/ledger';
-import { csvCell } from '../backtest/output';
 import {
   DEFAULT_DRIFT_BAND,
   PLAN_CAPITAL,
   parseAllocations,
-  parseInterval,
   runPortfolio,
   type PortfolioResult,
   type PortfolioTrade,
@@ -29,14 +30,12 @@ const USAGE =
   '                  normalised: a total above 100, or one that leaves nothing or leftover with nowhere\n' +
   '                  to go, is an error. Default: equal weights.\n' +
   '  --drift-band    rebalance when any |weight − target| / target exceeds this (default 0.10)\n' +
-  '  --rebalance-every  check interval: ms, or 1d / 12h / 30m (anchored at 00:00 UTC), or never (default 1d)\n' +
+  '  --rebalance-every  check interval with its unit: 1d, 12h, 30m (anchored at 00:00 UTC), or never (default 1d)\n' +
   "  --capital       the pool's capital (default the plan's $80); the config's per-strategy initialCapital is not used\n" +
   '  --config        overrides on the preset (rules and parameters); each trade uses its sleeve\'s whole value\n\n' +
   'writes portfolio.json, equity.csv, rebalances.csv and trades.csv into --out, atomically together.';
 
-function csv(header: string[], rows: unknown[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
-}
+const csv = toCsv;
 
 const TRADE_COLUMNS: readonly (keyof PortfolioTrade)[] = [...LEDGER_COLUMNS.slice(0, 9), 'notional', ...LEDGER_COLUMNS.slice(9)];
 
@@ -171,7 +170,7 @@ export const portfolioCommand: Command = {
     if (driftBand < 0) throw new UserError(`--drift-band must be ≥ 0, got ${driftBand}`);
     const capital = numberFlag(v, 'capital', PLAN_CAPITAL);
     if (!(capital > 0)) throw new UserError(`--capital must be > 0, got ${capital}`);
-    const every = v['rebalance-every'] === undefined ? undefined : parseInterval(v['rebalance-every']);
+    const every = v['rebalance-every'] === undefined ? undefined : parseDuration(v['rebalance-every'], '--rebalance-every', { allowNever: true });
 
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
@@ -193,7 +192,7 @@ export const portfolioCommand: Command = {
     });
     const json = portfolioJson(res, { warnings, edgelabVersion: edgelabVersion(), createdAt: new Date().toISOString() });
     const files_ = {
-      'portfolio.json': JSON.stringify(json, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n',
+      'portfolio.json': toJsonDocument(json),
       'equity.csv': equityCsv(res),
       'rebalances.csv': rebalancesCsv(res),
       'trades.csv': tradesCsv(res),

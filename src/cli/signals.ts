@@ -5,6 +5,7 @@ import { UserError } from '../util/errors';
 import { loadData } from '../data/load';
 import { getSignal, resolveSignalParams, SIGNALS } from '../signals/registry';
 import { writeFileAtomic } from '../util/atomic-write';
+import { csvCell, csvLine } from '../util/csv';
 import { int } from './format';
 
 const USAGE = `edgelab signals --data <file> [--data <file> …] --signal ${Object.keys(SIGNALS).join('|')} [--param name=value …] --out <file.csv>`;
@@ -35,14 +36,11 @@ export const signalsCommand: Command = {
     }
     const cols = spec.compute(tape, params);
     const names = spec.outputs;
-    const lines: string[] = [['timestamp', ...names].join(',')];
+    const lines: string[] = [csvLine(['timestamp', ...names])];
     const arrays = names.map((n) => cols[n]);
     for (let i = 0; i < tape.length; i++) {
-      let line = String(tape.time[i]);
-      for (const a of arrays) {
-        const x = a[i];
-        line += ',' + (Number.isFinite(x) ? String(x) : '');
-      }
+      let line = csvCell(tape.time[i]);
+      for (const a of arrays) line += ',' + csvCell(a[i]);
       lines.push(line);
     }
     writeFileAtomic(out, lines.join('\n') + '\n');

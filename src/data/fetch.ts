@@ -71,6 +71,7 @@ import * as path from 'node:path';
 import * as ccxt from 'ccxt';
 import { writeFileAtomic } from '../util/atomic-write';
 import { DataError, UserError } from '../util/errors';
+import { csvCell } from '../util/csv';
 
 export type FetchKind = 'trades' | 'ohlcv';
 
@@ -245,10 +246,6 @@ function iso(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function finite(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
@@ -277,7 +274,7 @@ function tradeRow(t: unknown, where: string, i: number): Row {
   if (typeof id === 'string') idStr = id;
   else if (typeof id === 'number' && Number.isFinite(id)) idStr = String(id);
   else if (id !== undefined && id !== null) throw bad('id');
-  const line = `${timestamp},${price},${amount},${s},${csvField(idStr)}`;
+  const line = [timestamp, price, amount, s, idStr].map(csvCell).join(',');
   return { ts: timestamp, key: idStr === '' ? line : idStr, line };
 }
 
@@ -287,10 +284,8 @@ function candleRow(c: unknown, where: string, i: number): Row {
   const [ts, o, h, l, cl, v] = c as unknown[];
   if (!finite(ts) || !Number.isSafeInteger(ts) || ts < 0) throw bad('timestamp');
   if (!finite(o) || !finite(h) || !finite(l) || !finite(cl)) throw bad('price');
-  let vol = '';
-  if (finite(v)) vol = String(v);
-  else if (v !== undefined && v !== null) throw bad('volume');
-  return { ts, key: String(ts), line: `${ts},${o},${h},${l},${cl},${vol}` };
+  if (!finite(v) && v !== undefined && v !== null) throw bad('volume');
+  return { ts, key: String(ts), line: [ts, o, h, l, cl, v].map(csvCell).join(',') };
 }
 
 /**

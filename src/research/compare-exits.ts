@@ -60,6 +60,7 @@ import { wilsonInterval } from '../analytics/stats';
 import { epochDigitsToMs, isoTextToMs } from '../data/readers/columns';
 import { forEachLine } from '../data/readers/lines';
 import { writeOutputsAtomic } from '../util/atomic-write';
+import { toJsonDocument } from '../util/json';
 import { UserError } from '../util/errors';
 
 /** Same tolerance as the engine: a print AT the target is not through it; a print at the stop triggers it. */
@@ -902,16 +903,12 @@ export function compareExits(tape: MarketTape, opts: CompareExitsOptions): Compa
   };
 }
 
-/** JSON-safe: NaN/Infinity become null. */
-function jsonSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-}
 
 /** The `compare-exits.json` document (everything but the ledgers). */
 export function compareExitsJson(res: CompareExitsResult, extra: Record<string, unknown> = {}): string {
   const { ledgers: _ledgers, ...doc } = res;
   void _ledgers;
-  return JSON.stringify({ ...doc, ...extra }, jsonSafe, 2) + '\n';
+  return toJsonDocument({ ...doc, ...extra });
 }
 
 /** Write compare-exits.json and one `<policy>-trades.csv` per policy, atomically together. Returns the file names. */

@@ -64,6 +64,8 @@ import { runBacktest } from '../backtest/run';
 import type { PresetFile } from '../config/run-config';
 import { meanConfidenceInterval, wilsonInterval } from '../analytics/stats';
 import { writeOutputsAtomic } from '../util/atomic-write';
+import { toCsv } from '../util/csv';
+import { jsonSafe } from '../util/json';
 
 /** One order to simulate: decided on trade row `decisionRow`. */
 export interface OrderRequest {
@@ -599,18 +601,11 @@ export const ORDER_COLUMNS = [
   'costBps',
 ] as const;
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(12))) : '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function ordersToCsv(records: readonly MakerOrderRecord[], markoutsMs: readonly number[] = DEFAULT_MARKOUTS_MS): string {
   const markCols = markoutsMs.map((h) => `markout${markoutKey(h)}Bps`);
-  const lines = [[...ORDER_COLUMNS, ...markCols].join(',')];
+  const rows: unknown[][] = [];
   for (const r of records) {
-    const row: unknown[] = [
+    rows.push([
       r.placedTime,
       r.side === 1 ? 'buy' : 'sell',
       r.limitPrice,
@@ -628,15 +623,9 @@ export function ordersToCsv(records: readonly MakerOrderRecord[], markoutsMs: re
       r.benchPrice,
       r.costBps,
       ...r.markoutBps,
-    ];
-    lines.push(row.map(cell).join(','));
+    ]);
   }
-  return lines.join('\n') + '\n';
-}
-
-/** JSON-safe: NaN/Infinity become null. */
-function jsonSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  return toCsv([...ORDER_COLUMNS, ...markCols], rows);
 }
 
 export const COST_DEFINITION =

@@ -253,12 +253,12 @@ describe('edgelab maker-sim', () => {
       '--data', bundledData.spotTrades[1],
       '--schedule', '20s',
       '--offset-pct', '0.02',
-      '--timeout', '30',
+      '--timeout', '30s',
       '--fill-model', 'queue',
       '--queue', 'prob',
       '--sweep',
       '--sweep-offsets', '0,0.02',
-      '--sweep-timeouts', '5,30',
+      '--sweep-timeouts', '5s,30s',
       '--out', out,
     ]);
     expect(r.stderr).not.toMatch(/Error|at Object/);
@@ -321,6 +321,10 @@ describe('edgelab maker-sim', () => {
     const both = edgelab(['maker-sim', '--data', tradesFile, '--strategies', 'V1', '--schedule', '60s', '--out', path.join(tmp, 'bad')]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--strategies or --schedule/);
+    // a bare number was seconds here and milliseconds in `portfolio`: now refused everywhere
+    const bare = edgelab(['maker-sim', '--data', tradesFile, '--schedule', '60s', '--timeout', '30', '--out', path.join(tmp, 'bad')]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--timeout: '30' has no unit; write it with one/);
     expect(fs.existsSync(path.join(tmp, 'bad'))).toBe(false);
   });
 
