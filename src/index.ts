@@ -23,7 +23,7 @@ export { V4_OU, ouZScores } from './strategies/v4-ou';
 // risk, exits, execution
 export { FrequencyLimiter, PLAN_LIMITS, type FrequencyLimits } from './risk/frequency-limits';
 export { PLAN_MIN_HOLD_MS, type StrategyType, type BracketDuringHold } from './risk/min-hold';
-export { bracketLevels } from './exits/bracket';
+export { bracketLevels } from './exits/fill-rules';
 export { NotionalRateFeeModel, PLAN_FEES, feeRatesFromCcxt, makeFeeModel, type FeeModel, type FeeRates, type FeeConfig } from './execution/fees';
 export { NO_SLIPPAGE, FixedBpsSlippage, type SlippageModel } from './execution/slippage';
 

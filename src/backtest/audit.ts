@@ -9,6 +9,11 @@
  * time or end exit; signal/time exits respect the minimum hold; frequency
  * limits hold in every rolling window; fees are notional × rate on each leg.
  * Used by tests on real data and by `edgelab backtest --audit`.
+ *
+ * Deliberately NOT built on src/exits/fill-rules.ts (the levels, tolerance
+ * and trigger tests the engine and compare-exits share): this file is the
+ * check of that code, so it must not share it. Keep it importing nothing
+ * from src/exits/; its tolerances and comparisons are written out here.
  */
 import type { BarTape, TradeTape } from '../data/tape';
 import type { FeeModel } from '../execution/fees';

@@ -7,7 +7,9 @@
  * clock. The hot loops walk typed-array indices and allocate nothing per
  * event (the ledger appends into typed arrays that grow geometrically).
  *
- * Fill rules (conservative defaults; see README "Fill rules"):
+ * Fill rules (conservative defaults; see README "Fill rules"). Levels,
+ * tolerance, triggers and bracket fill prices live in src/exits/fill-rules.ts;
+ * this file only sequences them with the gate, holds and fees:
  *  - Ticks. A decision made on trade i fills as taker at trade i+1's price
  *    (no same-print look-ahead). A stop is a stop-market order: triggered by
  *    the first later trade at or beyond the stop level, filled at that trade's
@@ -26,23 +28,28 @@ import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
 import { FrequencyLimiter, type FrequencyLimits } from '../risk/frequency-limits';
 import type { BracketDuringHold } from '../risk/min-hold';
+import {
+  HIT_BOTH,
+  HIT_NONE,
+  HIT_STOP,
+  bracketHitByPrint,
+  bracketHitInBar,
+  barStopFillPrice,
+  pctToFraction,
+  stopFirst,
+  stopLevel,
+  targetLevel,
+  triggerLevel,
+} from '../exits/fill-rules';
 import { LedgerBuilder } from './ledger';
 
-/** Exit reason codes (index into EXIT_REASONS). */
+/** Exit reason codes (index into EXIT_REASONS); the bracket's equal the fill rules' hit codes. */
 const R_SIGNAL = 0;
-const R_STOP = 1;
-const R_TARGET = 2;
+const R_STOP = HIT_STOP;
 const R_TIME = 3;
 const R_END = 4;
 const MAKER = 0;
 const TAKER = 1;
-/**
- * Relative tolerance on level comparisons. Levels are products like
- * 100 × 1.015 = 101.49999999999999; without it a print AT the target would
- * count as "through" it. Stops get the same tolerance in the safe direction
- * (a print at the stop level triggers it).
- */
-const EPS = 1e-12;
 
 /** A strategy's decisions over a tape, one value per row, each made knowing rows ≤ i only. */
 export interface StrategySignals {
@@ -157,8 +164,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const slip = exec.slippage;
   const minHold = rules.minHoldMs;
   const maxHold = rules.maxHoldMs ?? Infinity;
-  const stopFrac = rules.stopPct === null ? NaN : rules.stopPct / 100;
-  const targetFrac = rules.targetPct === null ? NaN : rules.targetPct / 100;
+  const stopFrac = pctToFraction(rules.stopPct);
+  const targetFrac = pctToFraction(rules.targetPct);
   const bracketInHold = rules.bracketDuringHold === 'active';
   const entryExec = exec.entryExecution ?? null;
   // With an entry execution model the order may fill rows later, at its own price and liquidity.
@@ -218,10 +225,10 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         qty = notional / entryPrice;
         entryLiq = entryExec !== null && pendingMaker ? MAKER : TAKER;
         entryFee = entryPrice * qty * (entryLiq === MAKER ? makerRate : takerRate);
-        stop = entryPrice * (1 - pos * stopFrac);
-        target = entryPrice * (1 + pos * targetFrac);
-        stopTrig = stop * (1 + pos * EPS);
-        targetTrig = target * (1 + pos * EPS);
+        stop = stopLevel(entryPrice, pos, stopFrac);
+        target = targetLevel(entryPrice, pos, targetFrac);
+        stopTrig = triggerLevel(stop, pos);
+        targetTrig = triggerLevel(target, pos);
         delayed = 0;
         limiter.record(t);
         continue; // the entry print itself cannot trigger the bracket
@@ -232,16 +239,12 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         let liq = TAKER;
         const held = t - entryTime;
         const holdDone = held >= minHold;
-        // Bracket: stop first (a print at or beyond it), then target (strictly through).
-        const stopHit = pos > 0 ? p <= stopTrig : p >= stopTrig;
-        const targetHit = pos > 0 ? p > targetTrig : p < targetTrig;
-        if (stopHit || targetHit) {
+        const hit = bracketHitByPrint(p, pos, stopTrig, targetTrig);
+        if (hit !== HIT_NONE) {
           if (holdDone || bracketInHold) {
-            if (stopHit) {
-              reason = R_STOP;
-              exitPrice = slip.fillPrice(p, -pos);
-            } else {
-              reason = R_TARGET;
+            reason = hit;
+            if (hit === HIT_STOP) exitPrice = slip.fillPrice(p, -pos);
+            else {
               exitPrice = target;
               liq = MAKER;
             }
@@ -324,19 +327,17 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
 
 /**
  * Which of stop and target a tick tape says came first inside [t0, t1):
- * R_STOP, R_TARGET, or −1 when the ticks do not show either (then the
- * caller falls back to the pessimistic stop-first rule).
+ * HIT_STOP, HIT_TARGET, or HIT_NONE when the ticks do not show either (then
+ * the caller falls back to the pessimistic stop-first rule).
  */
-function firstHitInTicks(ticks: TradeTape, t0: number, t1: number, pos: number, stop: number, target: number): number {
-  // stop and target here are the trigger levels (with EPS applied).
+function firstHitInTicks(ticks: TradeTape, t0: number, t1: number, pos: number, stopTrig: number, targetTrig: number): number {
   const tp = ticks.price;
   const tt = ticks.time;
   for (let j = lowerBound(tt, t0); j < ticks.length && tt[j] < t1; j++) {
-    const p = tp[j];
-    if (pos > 0 ? p <= stop : p >= stop) return R_STOP;
-    if (pos > 0 ? p > target : p < target) return R_TARGET;
+    const hit = bracketHitByPrint(tp[j], pos, stopTrig, targetTrig);
+    if (hit !== HIT_NONE) return hit;
   }
-  return -1;
+  return HIT_NONE;
 }
 
 /** True when the tick tape has prints both at/before t0 and at/after t1 (it covers the bar). */
@@ -368,8 +369,8 @@ export function runBarEngine(
   const slip = exec.slippage;
   const minHold = rules.minHoldMs;
   const maxHold = rules.maxHoldMs ?? Infinity;
-  const stopFrac = rules.stopPct === null ? NaN : rules.stopPct / 100;
-  const targetFrac = rules.targetPct === null ? NaN : rules.targetPct / 100;
+  const stopFrac = pctToFraction(rules.stopPct);
+  const targetFrac = pctToFraction(rules.targetPct);
   const bracketInHold = rules.bracketDuringHold === 'active';
 
   let capital = exec.initialCapital;
@@ -423,10 +424,10 @@ export function runBarEngine(
       entryIdx = i;
       qty = notionalFor(exec.sizing, capital) / entryPrice;
       entryFee = entryPrice * qty * takerRate;
-      stop = entryPrice * (1 - pos * stopFrac);
-      target = entryPrice * (1 + pos * targetFrac);
-      stopTrig = stop * (1 + pos * EPS);
-      targetTrig = target * (1 + pos * EPS);
+      stop = stopLevel(entryPrice, pos, stopFrac);
+      target = targetLevel(entryPrice, pos, targetFrac);
+      stopTrig = triggerLevel(stop, pos);
+      targetTrig = triggerLevel(target, pos);
       delayed = 0;
       limiter.record(t);
     } else if (pos !== 0 && pendingExit) {
@@ -436,26 +437,24 @@ export function runBarEngine(
     }
     if (pos !== 0) {
       // The bracket inside this bar (the entry bar counts).
-      const h = high[i];
-      const l = low[i];
-      const openBeyondStop = pos > 0 ? o <= stopTrig : o >= stopTrig;
-      const stopHit = pos > 0 ? l <= stopTrig : h >= stopTrig;
-      const targetHit = pos > 0 ? h > targetTrig : l < targetTrig;
-      if (stopHit || targetHit) {
+      const hit = bracketHitInBar(o, high[i], low[i], pos, stopTrig, targetTrig);
+      if (hit !== HIT_NONE) {
         if (t - entryTime >= minHold || bracketInHold) {
-          let reason = stopHit ? R_STOP : R_TARGET;
-          if (stopHit && targetHit && !openBeyondStop) {
+          let reason = hit;
+          if (hit === HIT_BOTH) {
             ambiguous++;
+            // The stop-first rule, unless ticks inside the bar say which came first.
+            reason = stopFirst(hit);
             if (ticksCover(exec.ticks, t, t + tf)) {
               const first = firstHitInTicks(exec.ticks, t, t + tf, pos, stopTrig, targetTrig);
-              if (first >= 0) {
+              if (first !== HIT_NONE) {
                 reason = first;
                 resolvedByTicks++;
               }
             }
           }
-          if (reason === R_STOP) close(i, t, slip.fillPrice(openBeyondStop ? o : stop, -pos), TAKER, R_STOP);
-          else close(i, t, target, MAKER, R_TARGET);
+          if (reason === R_STOP) close(i, t, slip.fillPrice(barStopFillPrice(o, pos, stop, stopTrig), -pos), TAKER, R_STOP);
+          else close(i, t, target, MAKER, reason);
         } else {
           delayed = 1;
         }

@@ -9,12 +9,46 @@ import {
   DEFAULT_RATIOS,
   DEFAULT_STOP_PCT,
   compareExits,
-  parsePairs,
-  parseRatios,
   writeCompareExitsOutputs,
   type CompareExitsResult,
-  type ExitPolicy,
 } from '../research/compare-exits';
+import { pairPolicy, ratioPolicy, type ExitPolicy } from '../backtest/exit-simulator';
+
+/** `--ratios 1:1,3:1,2` (reward:risk; a bare number means n:1) at a fixed stop. */
+export function parseRatios(spec: string, stopPct: number, maxHoldMs: number | null = null): ExitPolicy[] {
+  if (!(Number.isFinite(stopPct) && stopPct > 0)) throw new UserError(`--stop-pct must be a positive number, got '${stopPct}'`);
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([0-9]*\.?[0-9]+)(?::([0-9]*\.?[0-9]+))?$/.exec(s);
+      if (!m) throw new UserError(`--ratios '${s}': expected reward:risk such as 3:1`);
+      const reward = Number(m[1]);
+      const risk = m[2] === undefined ? 1 : Number(m[2]);
+      if (!(reward > 0 && risk > 0)) throw new UserError(`--ratios '${s}': both sides must be > 0`);
+      return ratioPolicy(reward, risk, stopPct, maxHoldMs);
+    });
+}
+
+/** `--pairs 0.5/1.5,0.3/0.9` (stop%/target%). */
+export function parsePairs(spec: string, maxHoldMs: number | null = null): ExitPolicy[] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([0-9]*\.?[0-9]+)\/([0-9]*\.?[0-9]+)$/.exec(s);
+      if (!m) throw new UserError(`--pairs '${s}': expected stop/target in percent such as 0.5/1.5`);
+      const stop = Number(m[1]);
+      const target = Number(m[2]);
+      if (!(stop > 0 && target > 0)) throw new UserError(`--pairs '${s}': stop and target must be > 0`);
+      return pairPolicy(stop, target, maxHoldMs);
+    });
+}
+
+/** The default `--ratios` text, from the comparison's defaults. */
+const DEFAULT_RATIOS_FLAG = DEFAULT_RATIOS.map(([reward, risk]) => `${reward}:${risk}`).join(',');
 
 const USAGE =
   'edgelab compare-exits --data <file> [--data <file> …] [--strategies V1,V4] [--preset phase2] [--config <json>] ' +
@@ -107,7 +141,7 @@ export const compareExitsCommand: Command = {
     const tol = numberFlag(v, 'price-tolerance-pct', 0.1);
     if (!(tol >= 0)) throw new UserError(`--price-tolerance-pct must be ≥ 0, got ${tol}`);
     const policies: ExitPolicy[] = [];
-    if (v.ratios !== undefined || v.pairs === undefined) policies.push(...parseRatios(v.ratios ?? DEFAULT_RATIOS, stopPct, maxHold));
+    if (v.ratios !== undefined || v.pairs === undefined) policies.push(...parseRatios(v.ratios ?? DEFAULT_RATIOS_FLAG, stopPct, maxHold));
     if (v.pairs !== undefined) policies.push(...parsePairs(v.pairs, maxHold));
     if (policies.length === 0) throw new UserError('--ratios/--pairs give no exit policy');
 

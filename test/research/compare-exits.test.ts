@@ -11,23 +11,11 @@ import { FixedBpsSlippage, NO_SLIPPAGE, type SlippageModel } from '../../src/exe
 import { resolveRunConfig } from '../../src/config/run-config';
 import { LEDGER_COLUMNS } from '../../src/backtest/ledger';
 import { UserError } from '../../src/util/errors';
-import {
-  breakEvenWinRate,
-  checkPlanClaim,
-  compareExits,
-  exitFrom,
-  pairPolicy,
-  parsePairs,
-  parseRatios,
-  placeLogEntries,
-  policyStats,
-  ratioPolicy,
-  readTradeLog,
-  signalPolicy,
-  strategyEntries,
-  theoreticalBreakEven,
-  type ExitPolicy,
-} from '../../src/research/compare-exits';
+import { compareExits, placeLogEntries, strategyEntries } from '../../src/research/compare-exits';
+import { exitFrom, pairPolicy, ratioPolicy, signalPolicy, type ExitPolicy } from '../../src/backtest/exit-simulator';
+import { breakEvenWinRate, checkPlanClaim, policyStats, theoreticalBreakEven } from '../../src/analytics/exit-policy-stats';
+import { readEntryLog } from '../../src/data/readers/entry-log';
+import { parsePairs, parseRatios } from '../../src/cli/compare-exits';
 import { bars, ticks } from '../helpers/tapes';
 import { edgelab } from '../helpers/cli';
 
@@ -293,7 +281,7 @@ describe('policies', () => {
 
 describe('trade-log replay on the bundled real tape', () => {
   it('reads the fixture: ms and ISO times, buy/sell/long/short, sorted', () => {
-    const log = readTradeLog(FIXTURE);
+    const log = readEntryLog(FIXTURE);
     expect(log.map((r) => [r.side, r.price, r.line])).toEqual([
       [1, 9670.5, 2],
       [-1, 9699.9, 3],
@@ -307,7 +295,7 @@ describe('trade-log replay on the bundled real tape', () => {
   });
 
   it('places each entry at the first print at or after its time, at the log price; warns on a far price', () => {
-    const placed = placeLogEntries(tickTape, readTradeLog(FIXTURE), { file: 'trade-log.csv' });
+    const placed = placeLogEntries(tickTape, readEntryLog(FIXTURE), { file: 'trade-log.csv' });
     expect(placed.entries.length).toBe(5);
     for (const e of placed.entries) {
       expect(e.index).toBe(lowerBound(tickTape.time, e.time));
@@ -319,7 +307,7 @@ describe('trade-log replay on the bundled real tape', () => {
   });
 
   it('exits match a brute-force scan of the tape from the log price', () => {
-    const placed = placeLogEntries(tickTape, readTradeLog(FIXTURE));
+    const placed = placeLogEntries(tickTape, readEntryLog(FIXTURE));
     const reasons = new Set<string>();
     for (const p of [ratioPolicy(1, 1, 0.05), ratioPolicy(3, 1, 0.05), ratioPolicy(3, 1, 0.5)]) {
       for (const e of placed.entries) {
@@ -350,7 +338,7 @@ describe('trade-log replay on the bundled real tape', () => {
   });
 
   it('compareExits with the log: strategy id "log", no signal policy, entries skipped outside the tape', () => {
-    const log = readTradeLog(FIXTURE);
+    const log = readEntryLog(FIXTURE);
     const outside = { time: tickTape.time[tickTape.length - 1] + 60_000, side: 1 as const, price: 9700, line: 7 };
     const res = compareExits(tickTape, { entriesLog: { file: 'log.csv', trades: [...log, outside] } });
     expect(res.policies.map((p) => p.name)).toEqual(['1to1', '3to1']);
@@ -381,7 +369,7 @@ describe('bad trade logs are UserErrors naming the file and line', () => {
       fs.writeFileSync(f, text);
       let err: unknown;
       try {
-        readTradeLog(f);
+        readEntryLog(f);
       } catch (e) {
         err = e;
       }
