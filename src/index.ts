@@ -74,3 +74,7 @@ export { bootstrapMeanCI, blockBootstrapMeanCI } from './analytics/bootstrap';
 export { compoundingMonteCarlo } from './analytics/monte-carlo';
 export { createPrng } from './analytics/prng';
 export { default as ss } from './analytics/ss';
+
+// trade logs and daily edge validation
+export { readTradeLogs, type TradeLogSet, type TradeLogTrade, type OpenTrade, type TradeLogSource, type PnlMismatch } from './data/readers/trade-log';
+export { validateEdge, defaultReportDate, EDGE_WINDOWS, type EdgeWindow, type WindowMetrics, type StrategyValidation } from './analytics/edge-validation';

@@ -17,7 +17,7 @@
  *   and because it is deterministic without a seed);
  * - `sharpe` is equity.ts `equitySharpe` (daily returns for windows ≥ 30 days, else hourly,
  *   annualised for 24/7) and `psr` the Probabilistic Sharpe Ratio (sharpe.ts) of those
- *   same period returns against 0;
+ *   same period returns against 0 — both null for a ruined window;
  * - drawdown is equity.ts `maxDrawdown` of the realised equity curve.
  *
  * Drawdown and equity: equity = capital + cumulative net P&L of the strategy's trades in
@@ -208,7 +208,8 @@ function windowMetrics(all: readonly TradeLogTrade[], ctx: WindowContext): Windo
   let sharpe: number | null = null;
   let psr: number | null = null;
   const basis: 'daily' | 'hourly' = spanMs >= DAILY_SHARPE_MIN_SPAN_MS ? 'daily' : 'hourly';
-  if (spanMs > 0 && startEquity > 0) {
+  // After ruin returns are undefined (sampling at period ends can miss an intraday trip below zero).
+  if (spanMs > 0 && !ruined) {
     sharpe = equitySharpe(rows, startEquity, coveredFrom, ctx.to).sharpe;
     const returns = periodReturns(rows, startEquity, coveredFrom, ctx.to, basis === 'daily' ? DAY_MS : HOUR_MS);
     if (returns) {

@@ -52,19 +52,19 @@ export function freqtradeRecord(row: FreqtradeRow, strategy: string, reported: u
   if (isAbsent(row.pair)) throw at('pair is missing');
   const symbol = String(row.pair);
   const side = truthy(row.is_short) ? 'short' : 'long';
-  const entryTime = time(row.open_timestamp, row.open_date, file, line, 'open_timestamp/open_date');
+  const entryTime = time(row.open_timestamp, row.open_date, file, line, `${label}: open_timestamp/open_date`);
   if (entryTime === null) throw at('open_timestamp / open_date is missing');
-  const entryPrice = positive(row.open_rate, file, line, 'open_rate');
-  const qty = positive(row.amount, file, line, 'amount');
-  const exitTime = time(row.close_timestamp, row.close_date, file, line, 'close_timestamp/close_date');
+  const entryPrice = positive(row.open_rate, file, line, `${label}: open_rate`);
+  const qty = positive(row.amount, file, line, `${label}: amount`);
+  const exitTime = time(row.close_timestamp, row.close_date, file, line, `${label}: close_timestamp/close_date`);
   if (truthy(row.is_open) || (exitTime === null && isAbsent(row.close_rate))) {
     return { kind: 'open', trade: { strategy, symbol, side, entryTime, entryPrice, qty, source: { file, line } } };
   }
   if (exitTime === null) throw at('close_rate is given but close_timestamp / close_date is missing');
   if (exitTime < entryTime) throw at(`closes (${new Date(exitTime).toISOString()}) before it opens (${new Date(entryTime).toISOString()})`);
-  const exitPrice = positive(row.close_rate, file, line, 'close_rate');
-  const feeOpen = isAbsent(row.fee_open) ? 0 : num(row.fee_open, file, line, 'fee_open');
-  const feeClose = isAbsent(row.fee_close) ? 0 : num(row.fee_close, file, line, 'fee_close');
+  const exitPrice = positive(row.close_rate, file, line, `${label}: close_rate`);
+  const feeOpen = isAbsent(row.fee_open) ? 0 : num(row.fee_open, file, line, `${label}: fee_open`);
+  const feeClose = isAbsent(row.fee_close) ? 0 : num(row.fee_close, file, line, `${label}: fee_close`);
   const entryFee = feeOpen * entryPrice * qty;
   const exitFee = feeClose * exitPrice * qty;
   const grossPnl = grossPnlOf(side, entryPrice, exitPrice, qty);
@@ -93,7 +93,7 @@ export function freqtradeRecord(row: FreqtradeRow, strategy: string, reported: u
     },
   };
   if (!isAbsent(reported)) {
-    trade.trade.reportedPnl = num(reported, file, line, 'profit_abs');
+    trade.trade.reportedPnl = num(reported, file, line, `${label}: profit_abs`);
     trade.trade.reportedPnlBasis = 'net';
   }
   return trade;

@@ -35,8 +35,19 @@ interface WasmApi {
  */
 function sqlJsSync(): SqlJsStatic {
   if (sqlJs) return sqlJs;
-  const initSqlJs = require('sql.js') as typeof import('sql.js');
-  const wasm = fs.readFileSync(path.join(path.dirname(require.resolve('sql.js')), 'sql-wasm.wasm'));
+  const entry = require.resolve('sql.js');
+  // A private instance of the module: sql.js caches its first initialisation promise, so an
+  // instance someone already initialised asynchronously would ignore our synchronous hook.
+  const cached = require.cache[entry];
+  delete require.cache[entry];
+  let initSqlJs: typeof import('sql.js');
+  try {
+    initSqlJs = require(entry) as typeof import('sql.js');
+  } finally {
+    if (cached) require.cache[entry] = cached;
+    else delete require.cache[entry];
+  }
+  const wasm = fs.readFileSync(path.join(path.dirname(entry), 'sql-wasm.wasm'));
   let ready = false;
   const config: Record<string, unknown> = {
     instantiateWasm(imports: object, done: (instance: object, module: object) => void) {

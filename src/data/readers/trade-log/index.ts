@@ -6,13 +6,13 @@
  * line numbers, each trade's recomputed P&L cross-checked against the P&L the
  * log reports, each source listed with its SHA-256.
  *
- * Detection: a directory is an edgelab output folder (./edgelab-output); a file is
+ * Detection: a directory is an edgelab output folder or a folder of logs (./edgelab-output); a file is
  * detected from its bytes (./detect).
  */
 import * as fs from 'node:fs';
 import { DataError, UserError } from '../../../util/errors';
 import { pnlTolerance, readTradeLogFile, type AdapterOutput } from './detect';
-import { readEdgelabOutputFolder } from './edgelab-output';
+import { readTradeLogFolder } from './folder';
 import type { OpenTrade, PnlMismatch, TradeLogSet, TradeLogSource, TradeLogTrade } from './types';
 
 export type { OpenTrade, PnlMismatch, TradeLogSet, TradeLogSource, TradeLogTrade, TradeSide } from './types';
@@ -49,7 +49,7 @@ export function readTradeLogs(paths: readonly string[]): TradeLogSet {
     } catch {
       throw new UserError(`${p}: file not found`);
     }
-    if (st.isDirectory()) outputs.push(...readEdgelabOutputFolder(p));
+    if (st.isDirectory()) outputs.push(...readTradeLogFolder(p));
     else outputs.push(readTradeLogFile(p));
   }
 

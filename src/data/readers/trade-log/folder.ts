@@ -9,7 +9,10 @@
  *   orders with fills and markouts, no round trips — listed as a source with 0 trades and a
  *   warning, since there is no per-trade P&L to validate;
  * - a folder of such folders (`edgelab main --out`): each sub-folder is read and its
- *   strategies are named `<sub-folder>/<strategy>` so presets run on the same strategies stay apart.
+ *   strategies are named `<sub-folder>/<strategy>` so presets run on the same strategies stay apart;
+ * - any other folder (the plan's `trade_logs/`): every regular, non-hidden file in it is read
+ *   as a trade log (detected from content, in name order) — a file that is not one is an error.
+ *   The strategies of several files pool (daily log files of one bot).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -66,23 +69,23 @@ function readOne(dir: string, prefix: string | null): AdapterOutput | null {
   return null;
 }
 
-/** Read an edgelab output folder (or a folder of them). */
-export function readEdgelabOutputFolder(dir: string): AdapterOutput[] {
+/** Read an edgelab output folder, a folder of them, or a folder of trade-log files. */
+export function readTradeLogFolder(dir: string): AdapterOutput[] {
   const one = readOne(dir, null);
   if (one) return [one];
-  const subs = fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => !d.name.startsWith('.'));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: AdapterOutput[] = [];
-  for (const s of subs) {
-    const r = readOne(path.join(dir, s), s);
-    if (r) out.push(r);
+  for (const d of entries) {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) {
+      const r = readOne(p, d.name);
+      if (r) out.push(r);
+    } else if (d.isFile()) out.push(readTradeLogFile(p));
   }
   if (!out.length) {
     throw new UserError(
-      `${dir}: no trade log in this folder (expected an edgelab output folder with trades.jsonl/trades.csv, oos-trades.csv or orders.csv, or sub-folders holding them)`,
+      `${dir}: no trade log in this folder (expected trade-log files, an edgelab output folder with trades.jsonl/trades.csv, oos-trades.csv or orders.csv, or sub-folders holding them)`,
     );
   }
   return out;
