@@ -25,7 +25,10 @@ import { describeTape } from '../data/tape';
 import type { LedgerRow } from '../backtest/ledger';
 import { computeMetrics } from '../analytics/metrics';
 import ss from '../analytics/ss';
-import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
+import { resolveRunConfig, type EngineSettings, type PresetFile, type RunConfig } from '../config/run-config';
+import type { TradeRules } from '../backtest/engine';
+import type { ConfirmationSettings } from '../risk/confirmation-gate';
+import { filesSha256, tapeSourceFiles } from '../util/hash';
 import { getStrategy } from '../strategies/registry';
 import { UserError } from '../util/errors';
 import { edgelabVersion } from '../util/package-root';
@@ -203,7 +206,10 @@ export interface CalibrationArtifact {
     passed: boolean;
     reasons: string[];
   };
-  data: { file: string; format: string; kind: string; from: string | null; to: string | null; rows: number };
+  /** `sha256`: of the data file's bytes (null for a tape not read from a file); `timeframeMs`: bars only. */
+  data: { file: string; format: string; kind: string; from: string | null; to: string | null; rows: number; sha256: string | null; timeframeMs?: number };
+  /** The engine and rules every configuration ran under (only the swept parameters varied): what a promotion carries to live. */
+  settings: { engine: EngineSettings; rules: TradeRules; confirmation: ConfirmationSettings };
   version: string;
   createdAt: string;
   /** Every configuration's full-span figures, for audit. */
@@ -363,7 +369,17 @@ export async function calibrate(req: CalibrationRequest): Promise<CalibrationRes
       passed: reasons.length === 0,
       reasons,
     },
-    data: { file: data.file, format: data.format, kind: data.kind, from: data.from, to: data.to, rows: data.rows },
+    data: {
+      file: data.file,
+      format: data.format,
+      kind: data.kind,
+      from: data.from,
+      to: data.to,
+      rows: data.rows,
+      sha256: filesSha256(tapeSourceFiles(data.file)),
+      ...(req.tape.kind === 'bars' ? { timeframeMs: req.tape.timeframeMs } : {}),
+    },
+    settings: { engine: base.engine, rules: base.strategies[strategy.id].rules, confirmation: base.strategies[strategy.id].confirmation },
     version: edgelabVersion(),
     createdAt: (req.now ?? (() => new Date()))().toISOString(),
     configurations: summaries.map((c) => ({ params: pickSwept(c.params, req.params), trades: c.trades, edgePerTradeBps: c.edgePerTradeBps, sharpe: c.sharpe })),
