@@ -19,6 +19,7 @@ import phase2 from '../strategies/presets/phase2.json';
 import phase3 from '../strategies/presets/phase3.json';
 import type { ConfirmationSettings } from '../risk/confirmation-gate';
 import { parseExecutionConfig, type ExecutionConfig } from '../execution/maker-entry';
+import { isLiveConfigDocument, liveConfigAsPresetFile, liveFieldPath } from './live-config-format';
 
 export const PRESETS: Record<string, PresetFile> = {
   before: before as PresetFile,
@@ -263,6 +264,17 @@ export function specFor(strategyId: string, key: string): ValueSpec | null {
 }
 
 function applyFile(cfg: RunConfig, file: PresetFile, label: string, ids: string[]): void {
+  // A live config (config/live.json) is a valid --config: same checks, errors naming its own fields.
+  if (isLiveConfigDocument(file)) {
+    const flat = liveConfigAsPresetFile(file, ids, label);
+    try {
+      applyFile(cfg, flat, label, ids);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(liveFieldPath(e.message, file));
+      throw e;
+    }
+    return;
+  }
   if (!file || typeof file !== 'object' || Array.isArray(file)) throw new UserError(`${label}: expected a JSON object`);
   for (const k of Object.keys(file)) {
     if (!['name', 'description', 'source', 'engine', 'defaults', 'strategies', '$schema'].includes(k)) {
