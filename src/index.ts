@@ -33,6 +33,17 @@ export { runBacktest, runWithConfig, type BacktestResult, type BacktestOptions, 
 export { LedgerBuilder, LEDGER_COLUMNS, type LedgerRow, type ExitReason, type Liquidity } from './backtest/ledger';
 export { ledgerToCsv, writeBacktestOutputs, summaryOf } from './backtest/output';
 export { resolveRunConfig, PRESETS, type RunConfig, type PresetFile } from './config/run-config';
+export {
+  readLiveConfig,
+  parseLiveConfig,
+  validateLiveConfig,
+  serializeLiveConfig,
+  liveConfigFromPreset,
+  type LiveConfig,
+  type LiveStrategy,
+  type LiveRules,
+  type LiveEvidence,
+} from './config/live-config';
 
 // analytics
 export * from './analytics/metrics';
@@ -66,6 +77,14 @@ export { RiskAverseQueue, ProbQueue } from './execution/queue';
 export { makerEntryExecution, PLAN_MAKER_EXECUTION } from './execution/maker-entry';
 export { runPortfolio, PLAN_ALLOCATIONS, PLAN_CAPITAL } from './backtest/portfolio';
 export { auditTickLedger, auditBarLedger } from './backtest/audit';
+
+// promotion into the live config
+export { initLiveConfig, promote, rollback, promotionHistory, applyArtifacts, type PromoteOptions, type PromoteOutcome, type PromotionLogEntry } from './promote/promote';
+export { runGate, readLiveReport, DEFAULT_GATE, type GateThresholds, type GateCheck, type GateResult } from './promote/gate';
+export { diffLiveConfigs, formatDiff, type FieldChange } from './promote/diff';
+export { readArtifact, validateArtifact } from './promote/artifact';
+export { renderPython, renderFreqtrade, pythonFields, PLAN_PARAM_NAMES } from './promote/export';
+export { historyDir, revisionFile, logFile, listRevisions } from './promote/store';
 
 // significance statistics
 export { sharpeRatio, probabilisticSharpeRatio, deflatedSharpeRatio, expectedMaxSharpe } from './analytics/sharpe';

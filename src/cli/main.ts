@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'maker-sim': async () => (require('./maker-sim') as typeof import('./maker-sim')).makerSimCommand,
   portfolio: async () => (require('./portfolio') as typeof import('./portfolio')).portfolioCommand,
   validate: async () => (require('./validate') as typeof import('./validate')).validateCommand,
+  promote: async () => (require('./promote') as typeof import('./promote')).promoteCommand,
 };
 
 function help(): string {

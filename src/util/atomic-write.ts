@@ -4,9 +4,10 @@ import * as path from 'node:path';
 /**
  * Write a file atomically: write to a temporary sibling, fsync, then rename.
  * A crash or error leaves either the previous file or the new one, never a
- * half-written file.
+ * half-written file. `beforeRename` runs between the fsync and the rename
+ * (tests use it to simulate a crash there).
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: { beforeRename?: (tmp: string) => void } = {}): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -18,7 +19,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     } finally {
       fs.closeSync(fd);
     }
+    opts.beforeRename?.(tmp);
     fs.renameSync(tmp, file);
+    fsyncDir(dir);
   } catch (e) {
     try {
       fs.rmSync(tmp, { force: true });
@@ -26,6 +29,19 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
       /* ignore cleanup failure; the original error matters */
     }
     throw e;
+  }
+}
+
+/** Make a rename durable: fsync the directory that holds the entry (best effort where a platform cannot). */
+function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    /* some platforms cannot fsync a directory; the file itself is already fsync'd */
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
 }
 
