@@ -88,8 +88,9 @@ function checkEvidence(ev: unknown, where: string): void {
 export function validateLiveConfig(doc: unknown, label: string): LiveConfig {
   if (!isObj(doc)) throw new UserError(`${label}: expected a JSON object`);
   if (!('edgelabLiveConfig' in doc)) throw new UserError(`${label}: edgelabLiveConfig: missing (not a live config; create one with edgelab promote --init-from <preset> --to ${label})`);
-  // Shape, engine and strategy blocks: the --config path (also checks the version and unknown fields).
-  liveConfigAsPresetFile(doc, null, label);
+  // Shape, engine and strategy blocks: the --config path (also checks the version and unknown fields;
+  // execution models are compared only among the strategies of one run).
+  liveConfigAsPresetFile(doc, [], label);
   if (!(Number.isInteger(doc.revision) && (doc.revision as number) >= 1)) throw new UserError(`${label}: revision: expected an integer ≥ 1, got ${JSON.stringify(doc.revision)}`);
   if (!isIso(doc.updatedAt)) throw new UserError(`${label}: updatedAt: expected an ISO 8601 time, got ${JSON.stringify(doc.updatedAt)}`);
   if (typeof doc.basePreset !== 'string') throw new UserError(`${label}: basePreset: expected a preset name`);

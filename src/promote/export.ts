@@ -124,7 +124,15 @@ export function renderPython(doc: LiveConfig, meta: { liveFile: string; sha256: 
   });
   const minHoldTimes = [...byType.entries()].map(([type, list]) => {
     const same = list.every((x) => x.s === list[0].s);
-    if (!same) throw new UserError(`strategies of type ${type} hold for different minimum times (${list.map((x) => `${x.id} ${x.s} s`).join(', ')}); MIN_HOLD_TIMES has one value per type — see each class's MIN_HOLD`);
+    // One value per type cannot hold strategies of a type that hold differently: None makes a bot that
+    // reads MIN_HOLD_TIMES[type] fail loudly instead of silently using the wrong hold.
+    if (!same) {
+      return {
+        key: pyLiteral(type),
+        value: 'None',
+        comment: `r${rev} · differs per strategy (${list.map((x) => `${x.id} ${x.s} s`).join(', ')}): use each class's MIN_HOLD`,
+      };
+    }
     return { key: pyLiteral(type), value: pyLiteral(list[0].s), comment: `r${rev} · ${list.map((x) => x.id).join(', ')}` };
   });
   return template('python')({

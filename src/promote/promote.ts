@@ -161,7 +161,8 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
   const liveReport = opts.liveReport ? readLiveReport(opts.liveReport) : null;
   const run = async (): Promise<PromoteOutcome> => {
     const live = readLiveConfig(opts.to).config;
-    const revision = Math.max(live.revision, ...listRevisions(opts.to)) + 1;
+    // The log is the authority: a revision file without a log entry is an orphan of a crash, and is overwritten.
+    const revision = Math.max(live.revision, ...loggedRevisions(opts.to)) + 1;
     const gate = runGate(artifacts, { now: opts.now, thresholds: opts.thresholds, liveReport, liveEngine: live.engine });
     const forced = !!opts.force && !gate.passed;
     const reason = opts.reason?.trim() || null;
@@ -200,7 +201,8 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
 export async function rollback(opts: { to: string; now: Date; revision?: number; reason?: string; user?: string }): Promise<PromotionLogEntry> {
   return withLiveLock(opts.to, () => {
     const live = readLiveConfig(opts.to);
-    const kept = listRevisions(opts.to);
+    const logged = new Set(loggedRevisions(opts.to));
+    const kept = listRevisions(opts.to).filter((r) => logged.has(r));
     const target = opts.revision ?? [...kept].reverse().find((n) => n < live.config.revision);
     if (target === undefined) throw new UserError(`${opts.to}: no revision below the live one (${live.config.revision}) in ${opts.to}.history; name one with --revision N (kept: ${kept.join(', ') || 'none'})`);
     if (!kept.includes(target)) throw new UserError(`--revision ${target}: not in ${opts.to}.history (kept: ${kept.join(', ') || 'none'})`);
@@ -222,6 +224,11 @@ export async function rollback(opts: { to: string; now: Date; revision?: number;
     appendLog(opts.to, entry);
     return entry;
   });
+}
+
+/** Revisions the log says were written (a crash can leave a history file the log never confirmed). */
+function loggedRevisions(live: string): number[] {
+  return readLog<PromotionLogEntry>(live).map((e) => e.revision);
 }
 
 /** The promotion log of a live config, oldest first. */

@@ -33,7 +33,11 @@ export function listRevisions(live: string): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Run `fn` holding the live file's lock; a second caller waits (up to ~30 s), then fails naming the lock. */
+/**
+ * Run `fn` holding the live file's lock; a second caller waits (up to ~30 s),
+ * then fails naming the lock. A lock left by a crashed process goes stale
+ * after 10 s (the holder refreshes it every 5 s) and is then taken over.
+ */
 export async function withLiveLock<T>(live: string, fn: () => Promise<T> | T): Promise<T> {
   fs.mkdirSync(path.dirname(path.resolve(live)), { recursive: true });
   let release: () => Promise<void>;
@@ -41,7 +45,7 @@ export async function withLiveLock<T>(live: string, fn: () => Promise<T> | T): P
     release = await lockfile.lock(live, {
       realpath: false,
       lockfilePath: `${live}.lock`,
-      stale: 60_000,
+      stale: 10_000,
       retries: { retries: 60, factor: 1.3, minTimeout: 50, maxTimeout: 1000 },
     });
   } catch (e) {
