@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { UserError } from '../util/errors';
 import type { CalibrationArtifact } from '../research/calibrate';
 import { getStrategy } from '../strategies/registry';
-import { resolveRunConfig } from '../config/run-config';
+import { checkValue } from '../core/param-check';
 import { sha256Hex } from '../config/live-config';
 
 export interface LoadedArtifact {
@@ -50,21 +50,16 @@ function isoField(o: Record<string, unknown>, path: string, label: string, nulla
 }
 
 /**
- * Check strategy parameter values through the parameter check `--config`
- * uses (names, types, bounds), naming `<label>: <fieldPrefix>.<name>`.
+ * Check strategy parameter values with the one parameter check
+ * (`checkValue` against the strategy's ParamSpec: name, type, bounds, unit),
+ * naming `<label>: <fieldPrefix>.<name>`.
  */
 export function checkStrategyParams(strategy: string, values: Record<string, unknown>, label: string, fieldPrefix: string): void {
   const s = getStrategy(strategy);
-  for (const k of Object.keys(values)) {
-    if (!(k in s.params)) throw new UserError(`${label}: ${fieldPrefix}.${k}: not a parameter of ${strategy} (parameters: ${Object.keys(s.params).join(', ')})`);
-  }
-  try {
-    resolveRunConfig({ preset: 'before', strategies: [strategy], overrides: { name: label, strategies: { [strategy]: values } } });
-  } catch (e) {
-    if (e instanceof UserError) {
-      throw new UserError(e.message.replace(/^config: /, `${label}: `).replace(new RegExp(`strategies\\.${strategy}\\.`, 'g'), `${fieldPrefix}.`));
-    }
-    throw e;
+  for (const [k, v] of Object.entries(values)) {
+    const spec = s.params[k];
+    if (!spec) throw new UserError(`${label}: ${fieldPrefix}.${k}: not a parameter of ${strategy} (parameters: ${Object.keys(s.params).join(', ')})`);
+    checkValue(v, spec, `${label}: ${fieldPrefix}.${k}`, strategy);
   }
 }
 
