@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syntheticTrades } from './synthetic';
+import { ingestSection } from './ingest';
 import { runTickEngine, type TradeRules } from '../src/backtest/engine';
 import { V1_OFI, type V1Params } from '../src/strategies/v1-ofi';
 import { defaultParams } from '../src/strategies/strategy';
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
   if (want('hmm')) hmmSection(results);
   if (want('all8')) allEightSection(tape, results);
   if (want('sweep')) await sweepSection(results);
+  if (want('ingest')) ingestSection(results);
   const file = path.join(packageRoot(), 'bench', 'results.json');
   let prev: Record<string, unknown> = {};
   try {

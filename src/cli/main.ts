@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   portfolio: async () => (require('./portfolio') as typeof import('./portfolio')).portfolioCommand,
   validate: async () => (require('./validate') as typeof import('./validate')).validateCommand,
   promote: async () => (require('./promote') as typeof import('./promote')).promoteCommand,
+  convert: async () => (require('./convert') as typeof import('./convert')).convertCommand,
 };
 
 function help(): string {

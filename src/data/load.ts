@@ -6,7 +6,6 @@
  * (e.g. consecutive daily captures); they become one tape.
  */
 import * as fs from 'node:fs';
-import { RecordBatchReader } from 'apache-arrow';
 import { DataError, UserError } from '../util/errors';
 import {
   makeBarTape,
@@ -27,7 +26,9 @@ import {
 } from './readers/binance-capture';
 import type { ReadResult } from './readers/read-result';
 import { parseHeader } from './readers/columns';
-import { readFreqtradeFeather, registerLz4Codec } from './readers/feather';
+import { readFreqtradeFeather } from './readers/feather';
+import { looksLikeTradeJsonLine, readTradesJsonl } from './readers/trades-jsonl';
+import { cacheMinBytes, columnarHeaderOf, readArrowSchema, readColumnarFile, readValidCache, writeCache, type CacheMode } from './columnar-file';
 import { readFreqtradeTradesFeather, readFreqtradeTradesJson } from './readers/freqtrade-trades';
 import { assertReadableFile, readHead } from './readers/lines';
 import { PLAIN_BAR_COLUMNS, PLAIN_TRADE_COLUMNS, readPlainOhlcvCsv, readPlainTradesCsv } from './readers/plain-csv';
@@ -62,6 +63,14 @@ export const DATA_FORMATS = {
   'freqtrade-trades-json': {
     kinds: ['trades'],
     description: 'freqtrade trades JSON array [[timestamp_ms,id,type,side,price,amount,cost],...], e.g. XRP_ETH-trades.json.gz',
+  },
+  'trades-jsonl': {
+    kinds: ['trades'],
+    description: 'trades as JSON Lines, one ccxt Trade object per line ({"timestamp","price","amount","side","id",...}), plain or .gz',
+  },
+  'edgelab-columnar': {
+    kinds: ['trades', 'bars', 'quotes'],
+    description: "edgelab columnar file (Arrow IPC / Feather v2 with an 'edgelab.tape' header), written by `edgelab convert` or as a cache",
   },
   'trades-csv': {
     kinds: ['trades'],
@@ -102,15 +111,11 @@ export function detectFormat(file: string): DataFormat {
 
   const magic = raw.subarray(0, 6).toString('latin1');
   if (magic === 'ARROW1') {
-    registerLz4Codec();
-    let names: string[];
-    try {
-      const reader = RecordBatchReader.from(fs.readFileSync(file));
-      reader.open();
-      names = reader.schema.fields.map((f) => f.name);
-    } catch (e) {
-      throw unrecognised(file, `Arrow file whose schema cannot be read: ${(e as Error).message}`);
-    }
+    // The schema is read from the footer alone: a multi-GB file is not read to be recognised.
+    const schema = readArrowSchema(file);
+    if (!schema) throw unrecognised(file, 'Arrow file whose schema cannot be read');
+    if (columnarHeaderOf(schema)) return 'edgelab-columnar';
+    const names = schema.fields.map((f) => f.name);
     if (hasAll(names, ['date', 'open', 'high', 'low', 'close', 'volume'])) return 'freqtrade-feather';
     if (hasAll(names, ['timestamp', 'price', 'amount', 'side'])) return 'freqtrade-trades-feather';
     throw unrecognised(file, `Arrow/feather file with columns ${names.join(', ')}`);
@@ -125,6 +130,7 @@ export function detectFormat(file: string): DataFormat {
   if (/^\[\s*\[/.test(trimmed)) return 'freqtrade-trades-json';
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   if (looksLikeBinanceCaptureLine(firstLine)) return 'binance-ws-capture';
+  if (looksLikeTradeJsonLine(firstLine)) return 'trades-jsonl';
   if (firstLine.includes(',')) {
     let header = parseHeader(firstLine);
     if (hasAll(header, TARDIS_TRADE_COLUMNS)) return 'tardis-trades-csv';
@@ -144,6 +150,13 @@ export interface LoadOptions {
   kind?: TapeKind;
   /** Binance captures: move local-clock quote times onto the exchange clock (see readers/binance-capture.ts). */
   alignLocalClock?: boolean;
+  /**
+   * Columnar cache for large text sources (see columnar-file.ts): `auto` (default) reads
+   * `<file>.edgelab.arrow` when it matches the file's size and mtime and writes it after the
+   * first parse of a file of at least 64 MiB; `refresh` rewrites it; `off` neither reads nor
+   * writes. The environment variable EDGELAB_CACHE=off turns it off everywhere.
+   */
+  cache?: CacheMode;
 }
 
 export interface LoadResult<T extends AnyTape = AnyTape> {
@@ -152,6 +165,8 @@ export interface LoadResult<T extends AnyTape = AnyTape> {
   warnings: string[];
   /** The detected format (a key of DATA_FORMATS). */
   format: DataFormat;
+  /** The columnar cache the tape was read from, or written to, when one was used. */
+  cache?: { file: string; hit: boolean };
 }
 
 function readOne(file: string, format: DataFormat, kind: TapeKind, opts: LoadOptions): ReadResult<AnyTape> {
@@ -170,6 +185,13 @@ function readOne(file: string, format: DataFormat, kind: TapeKind, opts: LoadOpt
       return readFreqtradeTradesFeather(file);
     case 'freqtrade-trades-json':
       return readFreqtradeTradesJson(file);
+    case 'trades-jsonl':
+      return readTradesJsonl(file);
+    case 'edgelab-columnar': {
+      const { tape } = readColumnarFile(file);
+      if (tape.kind !== kind) throw new UserError(`${file}: holds ${tape.kind} (edgelab-columnar), not ${kind}`);
+      return { tape, rowOf: (i) => i + 1, warnings: [] };
+    }
     case 'binance-ws-capture': {
       const cap = readBinanceCaptureFile(file, {
         want: { trades: kind === 'trades', quotes: kind === 'quotes', depth: false },
@@ -351,6 +373,9 @@ export function loadData(file: string | readonly string[], opts: LoadOptions = {
     throw new UserError(`${files[0]}: holds ${kinds.join(' and ')} (${fmt}), not ${kind}`);
   }
 
+  const cached = files.length === 1 ? loadFromCache(files[0], fmt, kind, opts) : null;
+  if (cached) return cached;
+
   const warnings: string[] = [];
   const parts: (ReadResult<AnyTape> & { tape: AnyTape })[] = [];
   for (const f of files) {
@@ -361,7 +386,34 @@ export function loadData(file: string | readonly string[], opts: LoadOptions = {
     if (parts.length) warnings.push(...checkSeam(parts[parts.length - 1], validated, opts));
     parts.push(validated);
   }
-  return { tape: concatTapes(parts.map((p) => p.tape), warnings), warnings, format: fmt };
+  const tape = concatTapes(parts.map((p) => p.tape), warnings);
+  if (files.length === 1 && cacheWanted(files[0], fmt, opts)) {
+    const problem = writeCache(files[0], tape, warnings);
+    if (problem) warnings.push(problem);
+    return { tape, warnings, format: fmt, cache: { file: `${files[0]}.edgelab.arrow`, hit: false } };
+  }
+  return { tape, warnings, format: fmt };
+}
+
+/** Text formats worth caching: parsing them is the slow part of a load. */
+const CACHEABLE: readonly DataFormat[] = ['trades-csv', 'tardis-trades-csv', 'trades-jsonl', 'ohlcv-csv', 'tardis-quotes-csv'];
+
+function cacheWanted(file: string, fmt: DataFormat, opts: LoadOptions): boolean {
+  if (opts.cache === 'off' || process.env.EDGELAB_CACHE === 'off' || !CACHEABLE.includes(fmt)) return false;
+  return opts.cache === 'refresh' || fs.statSync(file).size >= cacheMinBytes();
+}
+
+/**
+ * A matching cache, or null. The cache is the validated tape of this very file (same size and
+ * mtime), so it is not validated again; the warnings of that load come back with it. A gap
+ * threshold other than the default re-checks the gaps, since the stored warnings used the default.
+ */
+function loadFromCache(file: string, fmt: DataFormat, kind: TapeKind, opts: LoadOptions): LoadResult | null {
+  if (opts.cache === 'refresh' || !cacheWanted(file, fmt, opts)) return null;
+  const hit = readValidCache(file);
+  if (!hit || hit.tape.kind !== kind) return null;
+  const warnings = opts.maxGapMs === undefined ? hit.warnings : validatePart({ tape: hit.tape, rowOf: (i) => i + 1, warnings: [] }, opts).warnings;
+  return { tape: hit.tape, warnings, format: fmt, cache: { file: `${file}.edgelab.arrow`, hit: true } };
 }
 
 function loadKind<T extends AnyTape>(file: string | readonly string[], kind: TapeKind, opts: Omit<LoadOptions, 'kind'>): LoadResult<T> {

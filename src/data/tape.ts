@@ -105,8 +105,9 @@ export function makeTradeTape(cols: {
     ...(cols.side ? { side: cols.side } : {}),
     ...(cols.id ? { id: cols.id } : {}),
   });
-  const side = new Int8Array(n);
-  if (cols.side) {
+  // An Int8Array of ±1/0 codes (what the readers produce) is taken as it is: no copy.
+  const side = cols.side instanceof Int8Array ? cols.side : new Int8Array(n);
+  if (cols.side && !(cols.side instanceof Int8Array)) {
     for (let i = 0; i < n; i++) {
       const s = cols.side[i];
       side[i] = s === 'buy' || s === 1 ? 1 : s === 'sell' || s === -1 ? -1 : 0;

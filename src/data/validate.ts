@@ -91,11 +91,32 @@ export function firstIdOutOfOrder(id: ArrayLike<number>): number {
   return -1;
 }
 
+/**
+ * Index of the first trade row that breaks a rule (time not finite or going
+ * back, price or amount not finite or not positive), or −1. A kernel over the
+ * bare columns: on 50 M rows this is the validation's whole cost, and keeping
+ * it free of closures and object reads lets V8 compile it to a tight loop
+ * (the rule-by-rule messages are built only for the row it returns).
+ */
+function firstBadTradeRow(time: Float64Array, price: Float64Array, amount: Float64Array, n: number): number {
+  let prev = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const ti = time[i];
+    const p = price[i];
+    const a = amount[i];
+    // Written so NaN fails every test: NaN compares false.
+    if (!(ti >= prev) || !(ti > -Infinity) || !(ti < Infinity) || !(p > 0) || !(p < Infinity) || !(a > 0) || !(a < Infinity)) return i;
+    prev = ti;
+  }
+  return -1;
+}
+
 /** Check a trade tape; throws DataError on bad rows, returns warnings. */
 export function validateTradeTape(t: TradeTape, opts: ValidateOptions = {}): string[] {
   const { file, rowOf, fail } = context(t, opts);
   const { time, price, amount } = t;
-  for (let i = 0; i < t.length; i++) {
+  const i = firstBadTradeRow(time, price, amount, t.length);
+  if (i !== -1) {
     const ti = time[i];
     if (!Number.isFinite(ti)) fail(i, `timestamp is ${ti}`);
     if (i > 0 && ti < time[i - 1]) {

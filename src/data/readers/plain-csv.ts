@@ -15,7 +15,8 @@
  * `2024-01-01T00:00:00Z`. Columns are found by header name, case-insensitive.
  */
 import { makeBarTape, makeTradeTape, type BarTape, type TradeTape } from '../tape';
-import { Float64Column, Int8Column, Uint32Column, parseNumberCell, parseTimestampCell, sideCode } from './columns';
+import { Float64Column, Uint32Column, parseNumberCell, parseTimestampCell } from './columns';
+import { scanTradesCsv, type TradeCsvLayout } from './fast-csv';
 import { columnIndex, walkCsv } from './csv';
 import type { ReadResult } from './read-result';
 
@@ -30,54 +31,26 @@ function normaliseTimeColumn(header: string[]): string[] {
 
 /** Read a plain trades CSV into a TradeTape (not yet validated: `loadData` does that). */
 export function readPlainTradesCsv(file: string): ReadResult<TradeTape> {
-  const time = new Float64Column(65536);
-  const price = new Float64Column(65536);
-  const amount = new Float64Column(65536);
-  const side = new Int8Column(65536);
-  const id = new Float64Column(65536);
-  const lines = new Uint32Column(65536);
-  const warnings: string[] = [];
-  let col!: Record<string, number>;
-  let hasIds = false;
-  let idProblem = '';
-
-  walkCsv(
-    file,
-    (header) => {
-      col = columnIndex(file, normaliseTimeColumn(header), PLAIN_TRADE_COLUMNS, ['id']);
-      hasIds = col.id >= 0;
-    },
-    (cells, lineNo) => {
-      time.push(parseTimestampCell(cells[col.timestamp], file, lineNo));
-      price.push(parseNumberCell(cells[col.price], 'price', file, lineNo));
-      amount.push(parseNumberCell(cells[col.amount], 'amount', file, lineNo));
-      side.push(sideCode(cells[col.side].trim()));
-      if (hasIds) {
-        const idText = cells[col.id].trim();
-        const v = Number(idText);
-        if (idText === '' || !Number.isSafeInteger(v)) {
-          hasIds = false;
-          idProblem = `line ${lineNo} has id '${idText}'`;
-        } else id.push(v);
-      }
-      lines.push(lineNo);
-    },
-  );
-  if (idProblem) warnings.push(`${file}: trade ids are not all integers below 2^53 (${idProblem}); the id column was dropped`);
-  const lineOf = lines.finish();
+  const { cols, lines, warnings } = scanTradesCsv(file, PLAIN_TRADES_LAYOUT);
   return {
-    tape: makeTradeTape({
-      time: time.finish(),
-      price: price.finish(),
-      amount: amount.finish(),
-      side: side.finish(),
-      id: hasIds ? id.finish() : undefined,
-      source: { file, format: 'trades-csv' },
-    }),
-    rowOf: (i) => lineOf[i],
+    tape: makeTradeTape({ ...cols, source: { file, format: 'trades-csv' } }),
+    rowOf: (i) => lines.lineOf(i),
     warnings,
   };
 }
+
+const PLAIN_TRADES_LAYOUT: TradeCsvLayout = {
+  required: PLAIN_TRADE_COLUMNS,
+  timestamp: 'timestamp',
+  price: 'price',
+  amount: 'amount',
+  side: 'side',
+  id: { name: 'id', optional: true },
+  epochDigitsOnly: false,
+  sameEveryRow: [],
+  trimSide: true,
+  normaliseHeader: normaliseTimeColumn,
+};
 
 /** Read a plain OHLCV CSV into a BarTape; the timeframe is inferred from the bar spacing. */
 export function readPlainOhlcvCsv(file: string): ReadResult<BarTape> {

@@ -19,7 +19,8 @@
  */
 import { DataError } from '../../util/errors';
 import { makeQuoteTape, makeTradeTape, type QuoteTape, type TradeTape } from '../tape';
-import { Float64Column, Int8Column, Uint32Column, epochDigitsToMs, parseNumberCell, sideCode } from './columns';
+import { Float64Column, Uint32Column, epochDigitsToMs, parseNumberCell } from './columns';
+import { scanTradesCsv, type TradeCsvLayout } from './fast-csv';
 import { columnIndex, walkCsv } from './csv';
 import type { ReadResult } from './read-result';
 
@@ -65,55 +66,25 @@ function symbolGuard(file: string) {
 
 /** Read a Tardis trades CSV into a TradeTape (not yet validated: `loadData` does that). */
 export function readTardisTradesCsv(file: string): ReadResult<TradeTape> {
-  const time = new Float64Column(65536);
-  const price = new Float64Column(65536);
-  const amount = new Float64Column(65536);
-  const side = new Int8Column(65536);
-  const id = new Float64Column(65536);
-  const lines = new Uint32Column(65536);
-  const warnings: string[] = [];
-  const instrument = symbolGuard(file);
-  let col!: Record<(typeof TARDIS_TRADE_COLUMNS)[number], number>;
-  let idsUsable = true;
-  let idProblem = '';
-
-  walkCsv(
-    file,
-    (header) => {
-      col = columnIndex(file, header, TARDIS_TRADE_COLUMNS);
-    },
-    (cells, lineNo) => {
-      instrument.check(cells[col.exchange], cells[col.symbol], lineNo);
-      time.push(tardisTimeMs(cells[col.timestamp], file, lineNo));
-      price.push(parseNumberCell(cells[col.price], 'price', file, lineNo));
-      amount.push(parseNumberCell(cells[col.amount], 'amount', file, lineNo));
-      side.push(sideCode(cells[col.side]));
-      if (idsUsable) {
-        const idText = cells[col.id];
-        const v = Number(idText);
-        if (idText === '' || !Number.isSafeInteger(v)) {
-          idsUsable = false;
-          idProblem = `line ${lineNo} has id '${idText}'`;
-        } else id.push(v);
-      }
-      lines.push(lineNo);
-    },
-  );
-  if (!idsUsable) warnings.push(`${file}: trade ids are not all integers below 2^53 (${idProblem}); the id column was dropped`);
-  const lineOf = lines.finish();
+  const { cols, lines, same, warnings } = scanTradesCsv(file, TARDIS_TRADES_LAYOUT);
   return {
-    tape: makeTradeTape({
-      time: time.finish(),
-      price: price.finish(),
-      amount: amount.finish(),
-      side: side.finish(),
-      id: idsUsable ? id.finish() : undefined,
-      source: { file, format: 'tardis-trades-csv', symbol: instrument.symbol },
-    }),
-    rowOf: (i) => lineOf[i],
+    tape: makeTradeTape({ ...cols, source: { file, format: 'tardis-trades-csv', symbol: same.symbol } }),
+    rowOf: (i) => lines.lineOf(i),
     warnings,
   };
 }
+
+const TARDIS_TRADES_LAYOUT: TradeCsvLayout = {
+  required: TARDIS_TRADE_COLUMNS,
+  timestamp: 'timestamp',
+  price: 'price',
+  amount: 'amount',
+  side: 'side',
+  id: { name: 'id', optional: false },
+  epochDigitsOnly: true,
+  sameEveryRow: ['exchange', 'symbol'],
+  trimSide: false,
+};
 
 /** Read a Tardis quotes (best bid/ask) CSV into a QuoteTape (not yet validated). */
 export function readTardisQuotesCsv(file: string): ReadResult<QuoteTape> {
