@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syntheticTrades } from './synthetic';
 import { ingestSection } from './ingest';
-import { runTickEngine, type TradeRules } from '../src/backtest/engine';
+import { runTickEngine } from '../src/backtest/engine';
+import type { TradeRules } from '../src/core/rules';
 import { V1_OFI, type V1Params } from '../src/strategies/v1-ofi';
 import { defaultParams } from '../src/strategies/strategy';
 import { NotionalRateFeeModel, PLAN_FEES } from '../src/execution/fees';
@@ -20,7 +21,7 @@ import { TradeFlowImbalanceIndicator, tradeFlowImbalance } from '../src/signals/
 import { KyleLambdaIndicator, kyleLambdaSeries } from '../src/signals/kyle-lambda';
 import { OuIndicator, ouSeries } from '../src/signals/ou';
 import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
-import { runBacktest } from '../src/backtest/run';
+import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);

@@ -14,24 +14,30 @@ export { tradeFlowImbalance } from './signals/ofi';
 export { fitOu, type OuFit } from './signals/ou';
 
 // strategies
-export type { Strategy, AnyStrategy, ParamSpec } from './strategies/strategy';
+export type { Strategy, AnyStrategy } from './strategies/strategy';
+export type { ParamSpec } from './core/params';
 export { defaultParams } from './strategies/strategy';
 export { registerStrategy, getStrategy, listStrategies } from './strategies/registry';
 export { V1_OFI } from './strategies/v1-ofi';
 export { V4_OU, ouZScores } from './strategies/v4-ou';
 
 // risk, exits, execution
-export { FrequencyLimiter, PLAN_LIMITS, type FrequencyLimits } from './risk/frequency-limits';
-export { PLAN_MIN_HOLD_MS, type StrategyType, type BracketDuringHold } from './risk/min-hold';
+export { FrequencyLimiter, PLAN_LIMITS } from './risk/frequency-limits';
+export type { FrequencyLimits } from './core/rules';
+export { PLAN_MIN_HOLD_MS } from './risk/min-hold';
+export type { StrategyType, BracketDuringHold } from './core/rules';
 export { bracketLevels } from './exits/fill-rules';
 export { NotionalRateFeeModel, PLAN_FEES, feeRatesFromCcxt, makeFeeModel, type FeeModel, type FeeRates, type FeeConfig } from './execution/fees';
 export { NO_SLIPPAGE, FixedBpsSlippage, type SlippageModel } from './execution/slippage';
 
 // backtest
-export { runTickEngine, runBarEngine, type StrategySignals, type TradeRules, type Sizing, type ExecutionSetup, type EngineResult } from './backtest/engine';
-export { runBacktest, runWithConfig, type BacktestResult, type BacktestOptions, type StrategyResult } from './backtest/run';
-export { LedgerBuilder, LEDGER_COLUMNS, type LedgerRow, type ExitReason, type Liquidity } from './backtest/ledger';
-export { ledgerToCsv, writeBacktestOutputs, summaryOf } from './backtest/output';
+export { runTickEngine, runBarEngine, type ExecutionSetup, type EngineResult } from './backtest/engine';
+export type { StrategySignals } from './core/signals';
+export type { TradeRules, Sizing } from './core/rules';
+export { runBacktest, runWithConfig, type BacktestResult, type BacktestOptions, type StrategyResult } from './run/run';
+export { LedgerBuilder } from './backtest/ledger';
+export { LEDGER_COLUMNS, type LedgerRow, type ExitReason, type Liquidity } from './core/ledger';
+export { ledgerToCsv, writeBacktestOutputs, summaryOf } from './run/output';
 export { resolveRunConfig, PRESETS, type RunConfig, type PresetFile } from './config/run-config';
 export {
   readLiveConfig,
@@ -75,7 +81,8 @@ export { runMakerStudy, sweepMakerStudy, scheduleOrders, strategyOrders } from '
 export { simulateMakerEntry, simulateMakerOrder, makeFillModel, TradeThroughFill, TouchFill, QueueFill, PLAN_MAKER_PARAMS } from './execution/maker';
 export { RiskAverseQueue, ProbQueue } from './execution/queue';
 export { makerEntryExecution, PLAN_MAKER_EXECUTION } from './execution/maker-entry';
-export { runPortfolio, PLAN_ALLOCATIONS, PLAN_CAPITAL } from './backtest/portfolio';
+export { runPortfolio } from './run/portfolio';
+export { PLAN_ALLOCATIONS, PLAN_CAPITAL } from './backtest/portfolio';
 export { auditTickLedger, auditBarLedger } from './backtest/audit';
 
 // promotion into the live config

@@ -6,7 +6,7 @@
  * trade's `netPnl` at its `exitTime` (realised P&L only — open positions are
  * not marked to market; a ledger row exists only once a round trip closed).
  */
-import type { LedgerRow } from '../backtest/ledger';
+import type { LedgerRow } from '../core/ledger';
 
 /** What the equity analytics read of a trade: when it closed and what it made net (a ledger row or a trade-log trade). */
 export type RealisedTrade = Pick<LedgerRow, 'exitTime' | 'netPnl'>;

@@ -4,7 +4,7 @@
  * trade before and after fees, and the check of the plan's Phase 2 claim
  * "27% win rate + 3:1 R:R is winning" (used by research/compare-exits.ts).
  */
-import { EXIT_REASONS, type ExitReason, type LedgerRow } from '../backtest/ledger';
+import { EXIT_REASONS, type ExitReason, type LedgerRow } from '../core/ledger';
 import { planMetrics } from './metrics';
 import { wilsonInterval } from './stats';
 

@@ -28,8 +28,8 @@
  *   all per-trade figures are null when there are no trades (the plan returns
  *   None for the whole dict).
  */
-import type { ExitReason, LedgerRow } from '../backtest/ledger';
-import { EXIT_REASONS } from '../backtest/ledger';
+import type { ExitReason, LedgerRow } from '../core/ledger';
+import { EXIT_REASONS } from '../core/ledger';
 import {
   DAY_MS,
   calendarMonthReturns,

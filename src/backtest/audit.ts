@@ -17,8 +17,8 @@
  */
 import type { BarTape, TradeTape } from '../data/tape';
 import type { FeeModel } from '../execution/fees';
-import type { TradeRules } from './engine';
-import type { LedgerRow } from './ledger';
+import type { TradeRules } from '../core/rules';
+import type { LedgerRow } from '../core/ledger';
 
 const REL = 1e-9;
 

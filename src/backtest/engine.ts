@@ -26,8 +26,10 @@ import type { BarTape, TradeTape } from '../data/tape';
 import { lowerBound } from '../data/tape';
 import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
-import { FrequencyLimiter, type FrequencyLimits } from '../risk/frequency-limits';
-import type { BracketDuringHold } from '../risk/min-hold';
+import { FrequencyLimiter } from '../risk/frequency-limits';
+import type { Sizing, TradeRules } from '../core/rules';
+import type { StrategySignals } from '../core/signals';
+import type { EntryExecution } from '../execution/entry';
 import {
   HIT_BOTH,
   HIT_NONE,
@@ -50,50 +52,6 @@ const R_TIME = 3;
 const R_END = 4;
 const MAKER = 0;
 const TAKER = 1;
-
-/** A strategy's decisions over a tape, one value per row, each made knowing rows ≤ i only. */
-export interface StrategySignals {
-  /** +1 enter long, −1 enter short, 0 nothing (ignored while a position is open). */
-  entry: Int8Array;
-  /** Exit requests: bit 1 = exit a long, bit 2 = exit a short. Used when signal exits are on. */
-  exit?: Uint8Array;
-  /** Counters a strategy wants reported (e.g. how many decisions a VPIN gate allowed and blocked). */
-  stats?: Record<string, number>;
-}
-
-/** Gate and exit settings of one strategy (the preset's per-strategy block). */
-export interface TradeRules {
-  /** Stop distance in percent (0.5 = 0.5%); null for none. */
-  stopPct: number | null;
-  targetPct: number | null;
-  /** Close on the strategy's exit signal (the plan's "before" behaviour). */
-  signalExit: boolean;
-  /** Close at the first print at or after entry + maxHoldMs; null for none. */
-  maxHoldMs: number | null;
-  /** Signal and time exits wait until entry + minHoldMs. */
-  minHoldMs: number;
-  bracketDuringHold: BracketDuringHold;
-  /** Entry frequency limits; null for none. */
-  limits: FrequencyLimits | null;
-}
-
-/** Position sizing: a fixed quote notional, or a fraction of the strategy's (compounding) capital. */
-export type Sizing = { mode: 'fixed'; notional: number } | { mode: 'fraction'; fraction: number };
-
-/**
- * How an entry decision becomes a fill. Without one, the engine fills as
- * taker at the next print (the default). `makerEntryExecution` in
- * src/execution/maker-entry.ts posts a post-only limit instead.
- */
-export interface EntryExecution {
-  readonly name: string;
-  /**
-   * The fill of an entry decided on row `decisionRow`: the row it fills on
-   * (> decisionRow; −1 when the order never fills: cancelled or rejected),
-   * the price, and whether it was a maker fill.
-   */
-  fill(tape: TradeTape, decisionRow: number, side: 1 | -1): { row: number; price: number; maker: boolean };
-}
 
 export interface ExecutionSetup {
   fees: FeeModel;

@@ -28,7 +28,7 @@ import {
   triggerLevel,
 } from '../exits/fill-rules';
 import { UserError } from '../util/errors';
-import type { ExitReason, Liquidity } from './ledger';
+import type { ExitReason, Liquidity } from '../core/ledger';
 
 export interface ExitPolicy {
   /** File-name-safe id, used in the JSON and as `<name>-trades.csv` (e.g. `3to1`, `s0.5-t1.5`, `signal`). */

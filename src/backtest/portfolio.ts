@@ -79,15 +79,11 @@
  * - "Alone": each strategy replayed the same way with the whole capital.
  */
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
-import { describeTape } from '../data/tape';
-import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
-import { getStrategy, listStrategies, PLAN_STRATEGY_IDS, registerStrategy } from '../strategies/registry';
-import type { AnyStrategy } from '../strategies/strategy';
+import { getStrategy, listStrategies } from '../strategies/registry';
 import { annualisedSharpe, DAY_MS, DAYS_PER_YEAR, maxDrawdown } from '../analytics/equity';
 import { UserError } from '../util/errors';
-import type { Sizing } from './engine';
-import type { LedgerRow } from './ledger';
-import { runWithConfig, type BacktestResult } from './run';
+import type { Sizing } from '../core/rules';
+import type { LedgerRow } from '../core/ledger';
 
 /** The plan's total capital ("portfolio = PortfolioManager(total_capital=80)"). */
 export const PLAN_CAPITAL = 80;
@@ -222,7 +218,7 @@ function nextMultiple(t: number, step: number): number {
   return Math.floor(t / step) * step + step;
 }
 
-function sampleSd(xs: readonly number[]): number | null {
+export function sampleSd(xs: readonly number[]): number | null {
   const n = xs.length;
   if (n < 2) return null;
   let m = 0;
@@ -693,118 +689,4 @@ export function parseAllocations(spec: string): Record<string, number> {
   }
   if (Object.keys(out).length === 0) throw new UserError('--allocations is empty (expected e.g. V3=15,V4=15,V6=20,V8=30)');
   return out;
-}
-
-export interface PortfolioOptions {
-  /** Strategy ids or strategy objects (registered on the fly). Default V1…V8. */
-  strategies?: (string | AnyStrategy)[];
-  /** Allocations in percent (see {@link resolveAllocations}); default equal weights. */
-  allocations?: Record<string, number>;
-  /** Preset name; default phase3. */
-  preset?: string;
-  /** Overrides on top of the preset: an object or a path to a JSON file. */
-  config?: PresetFile | string;
-  /** Pool capital; default the plan's $80. (The config's per-strategy initialCapital is not used.) */
-  capital?: number;
-  driftBand?: number;
-  rebalanceEveryMs?: number;
-  /** Sizing inside a sleeve; default fraction 1: each trade uses its sleeve's whole value, so sleeves compound. */
-  sizing?: Sizing;
-  ticks?: TradeTape;
-  onProgress?: (strategy: string, done: number, total: number) => void;
-  now?: () => number;
-}
-
-export interface AloneSummary {
-  finalEquity: number;
-  totalReturn: number;
-  sharpe: number | null;
-  maxDrawdown: number;
-  trades: number;
-}
-
-export interface PortfolioResult {
-  /** The resolved configuration (before the unit-notional override used for the runs). */
-  config: RunConfig;
-  data: ReturnType<typeof describeTape>;
-  settings: {
-    preset: string;
-    capital: number;
-    targetWeights: Record<string, number>;
-    driftBand: number;
-    rebalanceEveryMs: number;
-    sizing: Sizing;
-    valuation: string;
-  };
-  portfolio: ReplayResult;
-  /** Each strategy alone with the whole capital (same replay, one sleeve). */
-  alone: Record<string, AloneSummary>;
-  correlations: { ids: string[]; matrix: (number | null)[][] };
-  /** Σ w̄_i · sd_i / sd_portfolio of daily returns (w̄_i: mean start-of-day weight); null when undefined. */
-  diversificationRatio: number | null;
-  /** The unit-notional backtest (gate counters, signal stats, unit ledgers). */
-  unit: BacktestResult;
-}
-
-export const VALUATION_NOTE =
-  "sleeves marked to market at each mark (rebalance checks, UTC day ends, exits) at the tape's last known price; entry fee counted when paid, exit fee at the exit";
-
-/**
- * Run strategies as one portfolio over a tape: unit-notional runs, then the
- * replay (see the module notes).
- */
-export function runPortfolio(tape: MarketTape, opts: PortfolioOptions = {}): PortfolioResult {
-  const ids = (opts.strategies ?? [...PLAN_STRATEGY_IDS]).map((s) => {
-    if (typeof s === 'string') return s;
-    registerStrategy(s);
-    return s.id;
-  });
-  const preset = opts.preset ?? 'phase3';
-  const weights = resolveAllocations(ids, opts.allocations);
-  const capital = opts.capital ?? PLAN_CAPITAL;
-  if (!(Number.isFinite(capital) && capital > 0)) throw new UserError(`capital must be a positive number, got ${capital}`);
-  const driftBand = opts.driftBand ?? DEFAULT_DRIFT_BAND;
-  if (!(Number.isFinite(driftBand) && driftBand >= 0)) throw new UserError(`drift band must be a number ≥ 0, got ${driftBand}`);
-  const every = opts.rebalanceEveryMs ?? DEFAULT_REBALANCE_EVERY_MS;
-  if (!(every > 0)) throw new UserError(`rebalance interval must be > 0 ms, got ${every}`);
-
-  const config = resolveRunConfig({ preset, strategies: ids, overrides: opts.config });
-  // Sleeves compound by default: the presets' fixed $10 notional is for comparing strategies, not for a pool.
-  const sizing = opts.sizing ?? { mode: 'fraction', fraction: 1 };
-  const unitConfig: RunConfig = {
-    ...config,
-    engine: { ...config.engine, sizing: { mode: 'fixed', notional: 1 }, initialCapital: UNIT_CAPITAL },
-  };
-  const unit = runWithConfig(tape, unitConfig, { ticks: opts.ticks, onProgress: opts.onProgress, now: opts.now });
-  const data = unit.data;
-  const fromMs = data.fromMs ?? 0;
-  const toMs = data.toMs ?? fromMs;
-  const markPrice = tapeMarkPrice(tape);
-  const base = { capital, fromMs, toMs, sizing, driftBand, rebalanceEveryMs: every, markPrice };
-  const legs: PortfolioLeg[] = ids.map((id) => ({ id, weight: weights[id], unitLedger: unit.strategies[id].ledger }));
-  const portfolio = replayPortfolio(legs, base);
-
-  const alone: Record<string, AloneSummary> = {};
-  for (const l of legs) {
-    const r = replayPortfolio([{ ...l, weight: 1 }], base);
-    alone[l.id] = { finalEquity: r.finalEquity, totalReturn: r.totalReturn, sharpe: r.sharpe, maxDrawdown: r.maxDrawdown, trades: r.sleeves[l.id].trades };
-  }
-
-  const series = ids.map((id) => portfolio.daily.sleeves[id]);
-  const matrix = ids.map((_, i) => ids.map((__, j) => (i === j ? (sampleSd(series[i]) ? 1 : null) : pearson(series[i], series[j]))));
-  const sdP = sampleSd(portfolio.daily.returns);
-  let wsd = 0;
-  for (const id of ids) wsd += portfolio.sleeves[id].meanWeight * (portfolio.sleeves[id].dailyVol ?? 0);
-  const diversificationRatio = sdP !== null && sdP > 0 ? wsd / sdP : null;
-
-  return {
-    config,
-    data,
-    settings: { preset, capital, targetWeights: weights, driftBand, rebalanceEveryMs: every, sizing, valuation: VALUATION_NOTE },
-    portfolio,
-    alone,
-    correlations: { ids, matrix },
-    diversificationRatio,
-    unit,
-  };
 }

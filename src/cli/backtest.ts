@@ -4,9 +4,10 @@ import { parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { edgelabVersion } from '../util/package-root';
 import { loadData } from '../data/load';
-import type { MarketTape, TradeTape } from '../data/tape';
-import { runBacktest, type BacktestResult } from '../backtest/run';
-import { writeBacktestOutputs } from '../backtest/output';
+import { loadMarketData } from '../data/market';
+import type { TradeTape } from '../data/tape';
+import { runBacktest, type BacktestResult } from '../run/run';
+import { writeBacktestOutputs } from '../run/output';
 import { loadStrategyModule } from '../strategies/plugins';
 import { fixed, int, money, pct, table } from './format';
 import { createProgress } from './progress';
@@ -42,14 +43,6 @@ export function formatResultTable(result: BacktestResult, label = ''): string {
     ['strategy', 'trades', '/day', 'win', 'win 95% CI', 'R:R', 'edge/trade', 'edge 95% CI', 'EV', 'fees', 'net P&L', 'max DD', 'blocked', 'hold-delayed', 'verdict'],
     rows,
   );
-}
-
-export function loadMarketData(files: string[], maxGapMs?: number | null): { tape: MarketTape; warnings: string[] } {
-  const loaded = loadData(files.length === 1 ? files[0] : files, maxGapMs ? { maxGapMs } : undefined);
-  if (loaded.tape.kind === 'quotes') {
-    throw new UserError(`${files.join(', ')}: holds best bid/ask quotes only; a backtest needs trades or OHLCV bars`);
-  }
-  return { tape: loaded.tape, warnings: loaded.warnings };
 }
 
 export const backtestCommand: Command = {

@@ -6,10 +6,10 @@ import { checkSweepParams, parseParamRange } from '../research/sweep';
 import { resolveRunConfig } from '../config/run-config';
 import { calibrate, type Objective } from '../research/calibrate';
 import { loadStrategyModule } from '../strategies/plugins';
-import { ledgerToCsv } from '../backtest/output';
+import { ledgerToCsv } from '../run/output';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
-import { loadMarketData } from './backtest';
+import { loadMarketData } from '../data/market';
 import { fixed, int, pct, table } from './format';
 import { createProgress, progressCallback } from './progress';
 

@@ -3,7 +3,7 @@ import type { Command } from './main';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { edgelabVersion } from '../util/package-root';
-import { loadMarketData } from './backtest';
+import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
 import {
   DEFAULT_RATIOS,

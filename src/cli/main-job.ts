@@ -2,10 +2,11 @@ import * as path from 'node:path';
 import type { Command } from './main';
 import { parseFlags } from './args';
 import { bundledData } from '../data/bundled';
-import { runBacktest, type BacktestResult } from '../backtest/run';
-import { writeBacktestOutputs } from '../backtest/output';
+import { runBacktest, type BacktestResult } from '../run/run';
+import { writeBacktestOutputs } from '../run/output';
 import { edgelabVersion, packageRoot } from '../util/package-root';
-import { formatResultTable, loadMarketData } from './backtest';
+import { formatResultTable } from './backtest';
+import { loadMarketData } from '../data/market';
 import { fixed, int, money, table } from './format';
 
 const USAGE = 'edgelab main [--out <dir>] [--strategies V1,…,V8]';

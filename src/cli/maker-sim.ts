@@ -4,9 +4,8 @@ import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { DURATION_EXAMPLES, parseDuration, parseDurationList } from './duration';
 import { edgelabVersion } from '../util/package-root';
-import { detectFormat, loadBinanceCapture, loadTrades } from '../data/load';
-import { describeTape, type QuoteTape, type TradeTape } from '../data/tape';
-import type { DepthDiffTape } from '../data/readers/binance-capture';
+import { loadMarket } from '../data/market';
+import { describeTape } from '../data/tape';
 import { NotionalRateFeeModel, PLAN_FEES } from '../execution/fees';
 import { makeFillModel, makeMarketView, type FillModelName, type MakerFallback, type MakerParams } from '../execution/maker';
 import type { QueueModelName } from '../execution/queue';
@@ -94,44 +93,6 @@ export function formatSweep(sw: SweepResult): string {
         : ` — ${sw.bestVsTaker} than always taking at 95% (CIs assume independent orders; overlapping order lives make them optimistic)`)
     : 'no sweep cell had orders';
   return `${t}\n${best}`;
-}
-
-interface Market {
-  trades: TradeTape;
-  quotes: QuoteTape | null;
-  depth: DepthDiffTape | null;
-  warnings: string[];
-}
-
-function loadMarket(dataFiles: string[], bookFiles: string[]): Market {
-  const warnings: string[] = [];
-  let trades: TradeTape;
-  let quotes: QuoteTape | null = null;
-  let depth: DepthDiffTape | null = null;
-  if (detectFormat(dataFiles[0]) === 'binance-ws-capture') {
-    const cap = loadBinanceCapture(dataFiles, { alignLocalClock: true });
-    warnings.push(...cap.warnings);
-    trades = cap.trades;
-    quotes = cap.quotes.length ? cap.quotes : null;
-    depth = cap.depth.snapshots.length ? cap.depth : null;
-  } else {
-    const t = loadTrades(dataFiles.length === 1 ? dataFiles[0] : dataFiles);
-    warnings.push(...t.warnings);
-    trades = t.tape;
-  }
-  if (bookFiles.length) {
-    const cap = loadBinanceCapture(bookFiles, { alignLocalClock: true, want: { trades: true, quotes: true, depth: true } });
-    warnings.push(...cap.warnings);
-    if (!cap.depth.snapshots.length) throw new UserError(`${bookFiles.join(', ')}: no REST depth snapshot in the capture; the L2 book cannot be rebuilt`);
-    depth = cap.depth;
-    if (!quotes && cap.quotes.length) quotes = cap.quotes;
-    const t0 = trades.length ? trades.time[0] : NaN;
-    const t1 = trades.length ? trades.time[trades.length - 1] : NaN;
-    if (!(cap.depth.length && cap.depth.time[0] <= t1 && cap.depth.time[cap.depth.length - 1] >= t0)) {
-      warnings.push(`${bookFiles.join(' + ')}: the book does not overlap the trades in time; queue orders outside it are excluded`);
-    }
-  }
-  return { trades, quotes, depth, warnings };
 }
 
 export const makerSimCommand: Command = {

@@ -6,7 +6,7 @@ import { phaseImpact, PHASE_STEPS } from '../research/phase-impact';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
 import { edgelabVersion } from '../util/package-root';
-import { loadMarketData } from './backtest';
+import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
 
 const USAGE = 'edgelab phase-impact --data <file> [--strategies V1,…,V8] [--months 36] --out <dir>';

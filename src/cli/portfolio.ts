@@ -9,17 +9,11 @@ import { toCsv } from '../util/csv';
 import { parseDuration } from './duration';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
-import { LEDGER_COLUMNS } from '../backtest/ledger';
-import {
-  DEFAULT_DRIFT_BAND,
-  PLAN_CAPITAL,
-  parseAllocations,
-  runPortfolio,
-  type PortfolioResult,
-  type PortfolioTrade,
-} from '../backtest/portfolio';
+import { LEDGER_COLUMNS } from '../core/ledger';
+import { DEFAULT_DRIFT_BAND, PLAN_CAPITAL, parseAllocations, type PortfolioTrade } from '../backtest/portfolio';
+import { runPortfolio, type PortfolioResult } from '../run/portfolio';
 import { PLAN_STRATEGY_IDS } from '../strategies/registry';
-import { loadMarketData } from './backtest';
+import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
 
 const USAGE =

@@ -1,5 +1,5 @@
 /**
- * Run configuration: a preset (JSON in src/strategies/presets, every field
+ * Run configuration: a preset (JSON in src/config/presets, every field
  * with the plan passage it comes from; strategy blocks hold only what differs
  * from the preset's `defaults`) plus optional user overrides
  * (`--config <json>`), resolved into typed engine settings. Every problem is
@@ -8,15 +8,15 @@
 import * as fs from 'node:fs';
 import { UserError } from '../util/errors';
 import { checkValue, type ValueSpec } from '../core/param-check';
-import type { Sizing, TradeRules } from '../backtest/engine';
+import type { Sizing, TradeRules } from '../core/rules';
 import type { FeeConfig } from '../execution/fees';
 import { PLAN_MIN_HOLD_MS } from '../risk/min-hold';
 import { getStrategy } from '../strategies/registry';
 import { defaultParams } from '../strategies/strategy';
-import before from '../strategies/presets/before.json';
-import phase1 from '../strategies/presets/phase1.json';
-import phase2 from '../strategies/presets/phase2.json';
-import phase3 from '../strategies/presets/phase3.json';
+import before from './presets/before.json';
+import phase1 from './presets/phase1.json';
+import phase2 from './presets/phase2.json';
+import phase3 from './presets/phase3.json';
 import type { ConfirmationSettings } from '../risk/confirmation-gate';
 import { parseExecutionConfig, type ExecutionConfig } from '../execution/maker-entry';
 import { isLiveConfigDocument, liveConfigAsPresetFile, liveFieldPath } from './live-config-format';

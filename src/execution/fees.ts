@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors';
-import type { Liquidity } from '../backtest/ledger';
+import type { Liquidity } from '../core/ledger';
 
 /**
  * Fee model: how much a fill costs. Fees are charged on BOTH legs of every

@@ -5,7 +5,7 @@
  * `edgelab maker-sim`. Stops stay taker; targets are resting limits already.
  */
 import type { TradeTape } from '../data/tape';
-import type { EntryExecution } from '../backtest/engine';
+import type { EntryExecution } from './entry';
 import { makeFillModel, PLAN_MAKER_PARAMS, simulateMakerEntry, type MakerParams } from './maker';
 import { UserError } from '../util/errors';
 import { checkValue, type ValueSpec } from '../core/param-check';

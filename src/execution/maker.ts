@@ -57,7 +57,7 @@
  * `simulateMakerEntry` is the one-order entry point for the backtest engine
  * (not wired into `edgelab backtest` yet).
  */
-import type { Liquidity } from '../backtest/ledger';
+import type { Liquidity } from '../core/ledger';
 import type { DepthDiffTape } from '../data/readers/binance-capture';
 import { lowerBound, type QuoteTape, type TradeTape } from '../data/tape';
 import {

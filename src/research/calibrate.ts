@@ -22,11 +22,11 @@
 import { createHash } from 'node:crypto';
 import type { MarketTape } from '../data/tape';
 import { describeTape } from '../data/tape';
-import type { LedgerRow } from '../backtest/ledger';
+import type { LedgerRow } from '../core/ledger';
 import { computeMetrics } from '../analytics/metrics';
 import ss from '../analytics/ss';
 import { resolveRunConfig, type EngineSettings, type PresetFile, type RunConfig } from '../config/run-config';
-import type { TradeRules } from '../backtest/engine';
+import type { TradeRules } from '../core/rules';
 import type { ConfirmationSettings } from '../risk/confirmation-gate';
 import { filesSha256, tapeSourceFiles } from '../util/hash';
 import { getStrategy } from '../strategies/registry';

@@ -57,10 +57,10 @@ import { describeTape, lowerBound } from '../data/tape';
 import { readEntryLog, type LogTrade } from '../data/readers/entry-log';
 import { makeFeeModel } from '../execution/fees';
 import { makeSlippageModel } from '../execution/slippage';
-import type { LedgerRow } from '../backtest/ledger';
+import type { LedgerRow } from '../core/ledger';
 import { exitFrom, ratioPolicy, signalPolicy, type ExitPolicy } from '../backtest/exit-simulator';
-import { ledgerToCsv } from '../backtest/output';
-import { runWithConfig } from '../backtest/run';
+import { ledgerToCsv } from '../run/output';
+import { runWithConfig } from '../run/run';
 import {
   PLAN_CLAIMED_WIN_RATE,
   checkPlanClaim,

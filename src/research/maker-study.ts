@@ -60,7 +60,7 @@ import {
   type MakerParams,
   type MarketView,
 } from '../execution/maker';
-import { runBacktest } from '../backtest/run';
+import { runBacktest } from '../run/run';
 import type { PresetFile } from '../config/run-config';
 import { meanConfidenceInterval, wilsonInterval } from '../analytics/stats';
 import { writeOutputsAtomic } from '../util/atomic-write';

@@ -13,7 +13,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import { describeTape } from '../data/tape';
-import { runBacktest, type BacktestResult, type StrategyResult } from '../backtest/run';
+import { runBacktest, type BacktestResult, type StrategyResult } from '../run/run';
 import { compoundingMonteCarlo } from '../analytics/monte-carlo';
 import { tradeReturn } from './calibrate';
 

@@ -25,7 +25,7 @@ import { sharpeRatio } from '../analytics/sharpe';
 import { getStrategy } from '../strategies/registry';
 import { evaluateConfig } from './sweep';
 import type { Window } from './walk-forward';
-import type { LedgerRow } from '../backtest/ledger';
+import type { LedgerRow } from '../core/ledger';
 
 export type Objective = 'edgePerTrade' | 'sharpe' | 'expectedValue';
 

@@ -1,11 +1,5 @@
-import type { LimitRule } from '../backtest/ledger';
-
-/** Maximum entries per rolling window; null disables a window. Plan 1.1: 1/min, 10/h, 50/day. */
-export interface FrequencyLimits {
-  perMinute: number | null;
-  perHour: number | null;
-  perDay: number | null;
-}
+import type { LimitRule } from '../core/ledger';
+import type { FrequencyLimits } from '../core/rules';
 
 export const PLAN_LIMITS: Readonly<FrequencyLimits> = Object.freeze({ perMinute: 1, perHour: 10, perDay: 50 });
 

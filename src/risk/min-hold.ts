@@ -1,5 +1,4 @@
-/** Strategy families from the plan; each has its own minimum hold. */
-export type StrategyType = 'mean_reversion' | 'regime' | 'microstructure' | 'event';
+import type { StrategyType } from '../core/rules';
 
 /** Plan 1.2 `MIN_HOLD_TIMES`, in ms. */
 export const PLAN_MIN_HOLD_MS: Readonly<Record<StrategyType, number>> = Object.freeze({
@@ -8,13 +7,3 @@ export const PLAN_MIN_HOLD_MS: Readonly<Record<StrategyType, number>> = Object.f
   microstructure: 5 * 60_000,
   event: 10 * 60_000,
 });
-
-/**
- * What the minimum hold does to protective exits (stop and target).
- *  - `active` (default, the safe one): stops and targets fire during the hold;
- *    only signal and time exits wait for it.
- *  - `blocked`: the plan's own `check_exit` code, which returns early during
- *    the hold, so stops and targets wait too. Every exit this delays is
- *    counted (`exitDelayedBy = 'minHold'`).
- */
-export type BracketDuringHold = 'active' | 'blocked';

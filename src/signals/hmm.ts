@@ -35,7 +35,7 @@
  *      Cycle", Econometrica 57(2), 1989 (the filtered regime probabilities).
  */
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
-import type { ParamSpec } from '../strategies/strategy';
+import type { ParamSpec } from '../core/params';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 const LOG_2PI = Math.log(2 * Math.PI);

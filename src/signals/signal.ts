@@ -10,7 +10,7 @@
  * Every output at row i uses rows ≤ i only.
  */
 import type { MarketTape } from '../data/tape';
-import type { ParamSpec } from '../strategies/strategy';
+import type { ParamSpec } from '../core/params';
 
 /** Streaming form over trades. */
 export interface TradeIndicator {

@@ -62,7 +62,7 @@
  */
 import { normalCdf } from '../analytics/stats';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
-import type { ParamSpec } from '../strategies/strategy';
+import type { ParamSpec } from '../core/params';
 import { UserError } from '../util/errors';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 

@@ -18,7 +18,7 @@
 import { barFlowImbalance, tradeFlowImbalance } from '../signals/ofi';
 import { cachedSeries, paramKey, seenBefore } from '../signals/cache';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import type { Strategy } from './strategy';
 
 export interface V1Params extends Record<string, number> {

@@ -13,7 +13,7 @@
  * number: `tStatEntry` 2.0 before / 3.0 from phase 3 is edgelab's assumption.
  */
 import type { MarketTape, TradeTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { KyleLambdaIndicator, kyleLambdaSeries } from '../signals/kyle-lambda';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { sampleTape } from '../signals/sampling';

@@ -11,7 +11,7 @@
  * 1.5). Signal exit when the move has reverted (z back past zero).
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';

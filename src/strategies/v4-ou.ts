@@ -11,7 +11,7 @@
  * no signal.
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { OuIndicator, ouSeries } from '../signals/ou';
 import type { Strategy } from './strategy';
 

@@ -10,7 +10,7 @@
  * inside the channel's midpoint.
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { channel, realizedVol, sampleTape, samplesIn } from '../signals/sampling';
 import type { Strategy } from './strategy';
 

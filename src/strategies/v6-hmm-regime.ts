@@ -10,7 +10,7 @@
  * one traded.
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { sampledBars, sampleTape } from '../signals/sampling';

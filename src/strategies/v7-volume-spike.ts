@@ -9,7 +9,7 @@
  * return turns against the position.
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
 import type { Strategy } from './strategy';
 

@@ -12,7 +12,7 @@
  * claim about 0.6 vs 0.85 can be checked on data.
  */
 import type { MarketTape } from '../data/tape';
-import type { StrategySignals } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';

@@ -4,7 +4,7 @@
  * both on the sampled grid (causal: a row sees completed samples only).
  */
 import type { MarketTape } from '../data/tape';
-import type { ParamSpec } from './strategy';
+import type { ParamSpec } from '../core/params';
 import { returnZ, sampleTape, samplesIn, volumeRatio, type SampledSeries } from '../signals/sampling';
 
 export interface WindowParams {

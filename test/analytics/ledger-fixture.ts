@@ -1,5 +1,5 @@
 /** Small builders for LedgerRow objects in analytics tests. */
-import type { LedgerRow } from '../../src/backtest/ledger';
+import type { LedgerRow } from '../../src/core/ledger';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;

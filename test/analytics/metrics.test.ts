@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerRow } from '../../src/backtest/ledger';
+import type { LedgerRow } from '../../src/core/ledger';
 import { computeMetrics, equityCurve, planMetrics, validatePositiveEdge } from '../../src/analytics/metrics';
 import { assertJsonSafe, DAY, HOUR, makeRow, pnlAt } from './ledger-fixture';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runBarEngine, type ExecutionSetup, type TradeRules } from '../../src/backtest/engine';
+import { runBarEngine, type ExecutionSetup } from '../../src/backtest/engine';
+import type { TradeRules } from '../../src/core/rules';
 import { NotionalRateFeeModel } from '../../src/execution/fees';
 import { NO_SLIPPAGE } from '../../src/execution/slippage';
 import { bars, signals, ticks } from '../helpers/tapes';

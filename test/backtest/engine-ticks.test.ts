@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runTickEngine, type ExecutionSetup, type TradeRules } from '../../src/backtest/engine';
+import { runTickEngine, type ExecutionSetup } from '../../src/backtest/engine';
+import type { TradeRules } from '../../src/core/rules';
 import { NotionalRateFeeModel } from '../../src/execution/fees';
 import { FixedBpsSlippage, NO_SLIPPAGE } from '../../src/execution/slippage';
 import { signals, ticks } from '../helpers/tapes';

@@ -5,17 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  parseAllocations,
-  PLAN_ALLOCATIONS,
-  replayPortfolio,
-  resolveAllocations,
-  runPortfolio,
-  tapeMarkPrice,
-  type PortfolioLeg,
-} from '../../src/backtest/portfolio';
-import type { LedgerRow } from '../../src/backtest/ledger';
-import { runBacktest } from '../../src/backtest/run';
+import { parseAllocations, PLAN_ALLOCATIONS, replayPortfolio, resolveAllocations, tapeMarkPrice, type PortfolioLeg } from '../../src/backtest/portfolio';
+import { runPortfolio } from '../../src/run/portfolio';
+import type { LedgerRow } from '../../src/core/ledger';
+import { runBacktest } from '../../src/run/run';
 import { loadBars } from '../../src/data/load';
 import { bundledData } from '../../src/data/bundled';
 import { PLAN_STRATEGY_IDS } from '../../src/strategies/registry';

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadBars, loadTrades } from '../../src/data/load';
 import { bundledData } from '../../src/data/bundled';
-import { runBacktest } from '../../src/backtest/run';
+import { runBacktest } from '../../src/run/run';
 import { auditBarLedger, auditTickLedger, maxEntriesInWindow } from '../../src/backtest/audit';
 import { makeFeeModel } from '../../src/execution/fees';
-import type { TradeRules } from '../../src/backtest/engine';
+import type { TradeRules } from '../../src/core/rules';
 
 const trades = loadTrades(bundledData.trades).tape;
 const bars = loadBars(bundledData.bars5m).tape;

@@ -1,5 +1,5 @@
 import { makeBarTape, makeTradeTape } from '../../src/data/tape';
-import type { StrategySignals } from '../../src/backtest/engine';
+import type { StrategySignals } from '../../src/core/signals';
 
 /** Trades at the given (seconds, price) points; amount 1, side buy. */
 export function ticks(points: [number, number][], t0 = Date.UTC(2024, 0, 1)) {

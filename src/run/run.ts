@@ -11,12 +11,12 @@ import { computeMetrics, equityCurve, validatePositiveEdge, type StrategyMetrics
 import { resolveRunConfig, type PresetFile, type RunConfig, type StrategySettings } from '../config/run-config';
 import { getStrategy, registerStrategy } from '../strategies/registry';
 import type { AnyStrategy } from '../strategies/strategy';
-import { runBarEngine, runTickEngine, type EngineResult } from './engine';
+import { runBarEngine, runTickEngine, type EngineResult } from '../backtest/engine';
 import { applyConfirmationGate, type ConfirmationReport } from '../risk/confirmation-gate';
 import { confirmationNames } from '../signals/confirmation';
 import { makerEntryExecution, PLAN_MAKER_EXECUTION } from '../execution/maker-entry';
 import { UserError } from '../util/errors';
-import type { LedgerRow } from './ledger';
+import type { LedgerRow } from '../core/ledger';
 
 export interface StrategyResult {
   id: string;

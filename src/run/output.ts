@@ -2,7 +2,7 @@
  * Serialising a backtest: trades.csv, trades.jsonl and summary.json, written
  * together and atomically (a failure leaves no partial output).
  */
-import { LEDGER_COLUMNS, type LedgerRow } from './ledger';
+import { LEDGER_COLUMNS, type LedgerRow } from '../core/ledger';
 import type { BacktestResult } from './run';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toCsv } from '../util/csv';

@@ -1,0 +1,140 @@
+/**
+ * The portfolio runner: resolves the configuration, runs every strategy at a
+ * unit notional and hands the ledgers to the replay in backtest/portfolio.ts.
+ * It sits above config/ (it calls resolveRunConfig), which the replay must not.
+ */
+import type { MarketTape, TradeTape } from '../data/tape';
+import { describeTape } from '../data/tape';
+import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
+import { PLAN_STRATEGY_IDS, registerStrategy } from '../strategies/registry';
+import type { AnyStrategy } from '../strategies/strategy';
+import type { Sizing } from '../core/rules';
+import { UserError } from '../util/errors';
+import {
+  DEFAULT_DRIFT_BAND,
+  DEFAULT_REBALANCE_EVERY_MS,
+  PLAN_CAPITAL,
+  UNIT_CAPITAL,
+  pearson,
+  replayPortfolio,
+  resolveAllocations,
+  sampleSd,
+  tapeMarkPrice,
+  type PortfolioLeg,
+  type ReplayResult,
+} from '../backtest/portfolio';
+import { runWithConfig, type BacktestResult } from './run';
+
+export interface PortfolioOptions {
+  /** Strategy ids or strategy objects (registered on the fly). Default V1…V8. */
+  strategies?: (string | AnyStrategy)[];
+  /** Allocations in percent (see {@link resolveAllocations}); default equal weights. */
+  allocations?: Record<string, number>;
+  /** Preset name; default phase3. */
+  preset?: string;
+  /** Overrides on top of the preset: an object or a path to a JSON file. */
+  config?: PresetFile | string;
+  /** Pool capital; default the plan's $80. (The config's per-strategy initialCapital is not used.) */
+  capital?: number;
+  driftBand?: number;
+  rebalanceEveryMs?: number;
+  /** Sizing inside a sleeve; default fraction 1: each trade uses its sleeve's whole value, so sleeves compound. */
+  sizing?: Sizing;
+  ticks?: TradeTape;
+  onProgress?: (strategy: string, done: number, total: number) => void;
+  now?: () => number;
+}
+
+export interface AloneSummary {
+  finalEquity: number;
+  totalReturn: number;
+  sharpe: number | null;
+  maxDrawdown: number;
+  trades: number;
+}
+
+export interface PortfolioResult {
+  /** The resolved configuration (before the unit-notional override used for the runs). */
+  config: RunConfig;
+  data: ReturnType<typeof describeTape>;
+  settings: {
+    preset: string;
+    capital: number;
+    targetWeights: Record<string, number>;
+    driftBand: number;
+    rebalanceEveryMs: number;
+    sizing: Sizing;
+    valuation: string;
+  };
+  portfolio: ReplayResult;
+  /** Each strategy alone with the whole capital (same replay, one sleeve). */
+  alone: Record<string, AloneSummary>;
+  correlations: { ids: string[]; matrix: (number | null)[][] };
+  /** Σ w̄_i · sd_i / sd_portfolio of daily returns (w̄_i: mean start-of-day weight); null when undefined. */
+  diversificationRatio: number | null;
+  /** The unit-notional backtest (gate counters, signal stats, unit ledgers). */
+  unit: BacktestResult;
+}
+
+export const VALUATION_NOTE =
+  "sleeves marked to market at each mark (rebalance checks, UTC day ends, exits) at the tape's last known price; entry fee counted when paid, exit fee at the exit";
+
+/**
+ * Run strategies as one portfolio over a tape: unit-notional runs, then the
+ * replay (see the module notes).
+ */
+export function runPortfolio(tape: MarketTape, opts: PortfolioOptions = {}): PortfolioResult {
+  const ids = (opts.strategies ?? [...PLAN_STRATEGY_IDS]).map((s) => {
+    if (typeof s === 'string') return s;
+    registerStrategy(s);
+    return s.id;
+  });
+  const preset = opts.preset ?? 'phase3';
+  const weights = resolveAllocations(ids, opts.allocations);
+  const capital = opts.capital ?? PLAN_CAPITAL;
+  if (!(Number.isFinite(capital) && capital > 0)) throw new UserError(`capital must be a positive number, got ${capital}`);
+  const driftBand = opts.driftBand ?? DEFAULT_DRIFT_BAND;
+  if (!(Number.isFinite(driftBand) && driftBand >= 0)) throw new UserError(`drift band must be a number ≥ 0, got ${driftBand}`);
+  const every = opts.rebalanceEveryMs ?? DEFAULT_REBALANCE_EVERY_MS;
+  if (!(every > 0)) throw new UserError(`rebalance interval must be > 0 ms, got ${every}`);
+
+  const config = resolveRunConfig({ preset, strategies: ids, overrides: opts.config });
+  // Sleeves compound by default: the presets' fixed $10 notional is for comparing strategies, not for a pool.
+  const sizing = opts.sizing ?? { mode: 'fraction', fraction: 1 };
+  const unitConfig: RunConfig = {
+    ...config,
+    engine: { ...config.engine, sizing: { mode: 'fixed', notional: 1 }, initialCapital: UNIT_CAPITAL },
+  };
+  const unit = runWithConfig(tape, unitConfig, { ticks: opts.ticks, onProgress: opts.onProgress, now: opts.now });
+  const data = unit.data;
+  const fromMs = data.fromMs ?? 0;
+  const toMs = data.toMs ?? fromMs;
+  const markPrice = tapeMarkPrice(tape);
+  const base = { capital, fromMs, toMs, sizing, driftBand, rebalanceEveryMs: every, markPrice };
+  const legs: PortfolioLeg[] = ids.map((id) => ({ id, weight: weights[id], unitLedger: unit.strategies[id].ledger }));
+  const portfolio = replayPortfolio(legs, base);
+
+  const alone: Record<string, AloneSummary> = {};
+  for (const l of legs) {
+    const r = replayPortfolio([{ ...l, weight: 1 }], base);
+    alone[l.id] = { finalEquity: r.finalEquity, totalReturn: r.totalReturn, sharpe: r.sharpe, maxDrawdown: r.maxDrawdown, trades: r.sleeves[l.id].trades };
+  }
+
+  const series = ids.map((id) => portfolio.daily.sleeves[id]);
+  const matrix = ids.map((_, i) => ids.map((__, j) => (i === j ? (sampleSd(series[i]) ? 1 : null) : pearson(series[i], series[j]))));
+  const sdP = sampleSd(portfolio.daily.returns);
+  let wsd = 0;
+  for (const id of ids) wsd += portfolio.sleeves[id].meanWeight * (portfolio.sleeves[id].dailyVol ?? 0);
+  const diversificationRatio = sdP !== null && sdP > 0 ? wsd / sdP : null;
+
+  return {
+    config,
+    data,
+    settings: { preset, capital, targetWeights: weights, driftBand, rebalanceEveryMs: every, sizing, valuation: VALUATION_NOTE },
+    portfolio,
+    alone,
+    correlations: { ids, matrix },
+    diversificationRatio,
+    unit,
+  };
+}
