@@ -1,4 +1,4 @@
-import type { Command } from './main';
+import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { int } from './format';
 import { createProgress, type ProgressReporter } from './progress';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Command } from './main';
+import type { Command } from './command';
 import { parseFlags } from './args';
 import { bundledData } from '../data/bundled';
 import { runBacktest, type BacktestResult } from '../run/run';

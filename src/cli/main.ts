@@ -1,11 +1,6 @@
 import { UserError } from '../util/errors';
+import type { Command } from './command';
 
-/** A CLI command: parses its own argv, returns an exit code. */
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
 
 /** Commands are loaded lazily so `edgelab fetch` does not pay for loading the engine, and vice versa. */
 const COMMANDS: Record<string, () => Promise<Command>> = {

@@ -1,0 +1,9 @@
+/**
+ * A CLI command: parses its own argv, returns an exit code. Its own module, so
+ * the commands need not import main.ts, which loads them (no cycle).
+ */
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
