@@ -5,7 +5,7 @@
  * Exit code 0 when at least one strategy has a significant positive edge, 1
  * when none has, 2 on bad input — so a cron job can alert.
  */
-import type { Command } from './main';
+import type { Command } from './command';
 import { numberFlag, parseFlags } from './args';
 import { UserError } from '../util/errors';
 import { readTradeLogs, type TradeLogSet } from '../data/readers/trade-log';
