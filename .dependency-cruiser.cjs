@@ -5,9 +5,10 @@
  * planted back-edge, to prove they bite); README "Layout" describes each layer.
  *
  * Why this order (read from the imports, not wished):
+ *  - util: errors, atomic writes, package root; imports nothing of ours and
+ *    is used by every layer (core's parameter check throws its UserError).
  *  - core: the contracts (ledger row, StrategySignals, TradeRules, Sizing,
- *    ParamSpec) — pure data, imports nothing of ours.
- *  - util: errors, atomic writes, package root; used by every layer.
+ *    ParamSpec) and the one parameter check.
  *  - data: tapes, readers, load/validate, fetch, the shared market loaders.
  *  - analytics sits BELOW signals (not above backtest as first drafted):
  *    signals/ofi and signals/vpin use its normal CDF (analytics/stats), and
@@ -24,8 +25,8 @@
  *    notebook (display helpers), cli, and src/index.ts (the public API) on top.
  */
 const LAYERS = [
-  'core',
   'util',
+  'core',
   'data',
   'analytics',
   'signals',
