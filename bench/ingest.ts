@@ -199,8 +199,8 @@ async function childMain(step: string, file: string, arg?: string): Promise<void
     return;
   }
   if (step === 'big') {
-    const { runBacktest } = require('../src/backtest/run') as typeof import('../src/backtest/run');
-    const { writeBacktestOutputs } = require('../src/backtest/output') as typeof import('../src/backtest/output');
+    const { runBacktest } = require('../src/run/run') as typeof import('../src/run/run');
+    const { writeBacktestOutputs } = require('../src/run/output') as typeof import('../src/run/output');
     let t = t0();
     const res = loadTrades(file, { cache: 'auto' });
     const loadMs = since(t);

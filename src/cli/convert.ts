@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Command } from './main';
+import type { Command } from './command';
 import { parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { loadData } from '../data/load';

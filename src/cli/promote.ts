@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Command } from './main';
+import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic-write';
