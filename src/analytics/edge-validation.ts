@@ -97,7 +97,11 @@ export interface WindowMetrics {
   psr: number | null;
   /** Equity when the window opened (capital + earlier P&L). */
   startEquity: number;
-  /** Max peak-to-trough fall of realised equity, quote currency. */
+  /**
+   * Max peak-to-trough fall of realised equity, quote currency. Beware the name clash with
+   * summary.json, whose `maxDrawdown` is the fraction and `maxDrawdownAbs` this amount: the
+   * daily report's JSON contract (issue 9) names the pair maxDrawdown / maxDrawdownPct.
+   */
   maxDrawdown: number;
   /** Max fall as % of the running peak (0–100); 100 when ruined. */
   maxDrawdownPct: number;

@@ -61,6 +61,17 @@ export function formatRecentTable(v: Record<string, StrategyValidation>): string
   return table(['strategy', 'day', 'edge', '95% CI', '7d', 'edge', '95% CI', '30d', 'edge', '95% CI'], rows, 1);
 }
 
+/** Per-symbol rows (all trades) for the strategies that traded more than one symbol; '' when none did. */
+export function formatPerSymbolTable(v: Record<string, StrategyValidation>): string {
+  const rows: string[][] = [];
+  for (const s of Object.values(v)) {
+    for (const [sym, w] of Object.entries(s.perSymbol ?? {})) {
+      rows.push([s.strategy, sym, int(w.trades), pct(w.winRate), money(w.edgePerTrade), ci(w.edgeCi, money), money(w.feesPaid), money(w.totalPnl)]);
+    }
+  }
+  return rows.length ? table(['strategy', 'symbol', 'trades', 'win', 'edge/trade', 'edge 95% CI', 'fees', 'net P&L'], rows, 2) : '';
+}
+
 function formatSources(set: TradeLogSet): string {
   return table(
     ['source', 'format', 'trades', 'open', 'sha256'],
@@ -109,6 +120,8 @@ export const validateCommand: Command = {
     if (set.warnings.length) out.push('');
     out.push(`all trades (net of fees; capital ${money(capital)} per strategy for drawdown):`, formatValidationTable(result), '');
     out.push(`${date}, the 7 and 30 days ending with it:`, formatRecentTable(result), '');
+    const bySymbol = formatPerSymbolTable(result);
+    if (bySymbol) out.push('per symbol (all trades):', bySymbol, '');
     if (set.open.length) {
       out.push(`${set.open.length} open trade(s), not counted: ${set.open.map((o) => `${o.strategy} ${o.side} ${o.symbol ?? ''} @ ${o.entryPrice} since ${new Date(o.entryTime).toISOString()}`).join('; ')}`);
     }

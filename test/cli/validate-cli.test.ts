@@ -38,6 +38,14 @@ describe('edgelab validate', () => {
     expect(text.stdout).toMatch(/✓ significant positive edge: V8_Fixed \(exit 0\)/);
   });
 
+  it('lists open trades and a per-symbol breakdown for strategies on several symbols', () => {
+    const r = edgelab(['validate', '--from', path.join(FIX, 'live-bot.csv')]);
+    expect(r.code).toBe(1);
+    // V3_Fixed on ETH/USDT: one long 3500 → 3430 × 0.02, fee 0.05544: −1.4 − 0.05544
+    expect(r.stdout).toMatch(/V3_Fixed\s+ETH\/USDT\s+1\s+0\.0%\s+-\$1\.4554/);
+    expect(r.stdout).toMatch(/1 open trade\(s\), not counted: V4_Fixed long ETH\/USDT @ 3410/);
+  });
+
   it('a malformed live-log line → exit 2 naming file and line, no stack trace', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-'));
     const f = path.join(dir, 'live.csv');

@@ -87,6 +87,8 @@ export function readTradeLogCsv(buf: Buffer, file: string): ParsedRecord[] {
 /** Read a JSON Lines trade log from its bytes. */
 export function readTradeLogJsonl(buf: Buffer, file: string): ParsedRecord[] {
   const out: ParsedRecord[] = [];
+  // Lines written by one program share their key list: resolve the names once per distinct list.
+  const fieldsByKeys = new Map<string, ReturnType<typeof resolveFields> | null>();
   forEachLineInBuffer(buf, (line, lineNo) => {
     if (line.trim() === '') return;
     let rec: unknown;
@@ -99,10 +101,16 @@ export function readTradeLogJsonl(buf: Buffer, file: string): ParsedRecord[] {
       throw new DataError(file, lineNo, `expected one JSON object per line, got ${clip(line)}`);
     }
     const keys = Object.keys(rec);
-    if (!looksLikeTradeRecord(keys)) {
+    const sig = keys.join('\u0000');
+    let fields = fieldsByKeys.get(sig);
+    if (fields === undefined) {
+      fields = looksLikeTradeRecord(keys) ? resolveFields(keys) : null;
+      fieldsByKeys.set(sig, fields);
+    }
+    if (fields === null) {
       throw new DataError(file, lineNo, `not a trade record: need ${REQUIRED_FIELDS_TEXT} (found keys: ${clip(keys.join(','))})`);
     }
-    out.push(parseTradeRecord(rec as RawRecord, resolveFields(keys), file, lineNo));
+    out.push(parseTradeRecord(rec as RawRecord, fields, file, lineNo));
   });
   return out;
 }
