@@ -56,6 +56,16 @@ describe('freqtrade backtest export (json)', () => {
     expect(s.warnings.join('\n')).toMatch(/1 trade\(s\) whose recomputed P&L differs/);
   });
 
+  it('an open trade in an export (is_open) is listed apart, not counted', () => {
+    const doc = JSON.parse(fs.readFileSync(EXPORT, 'utf8'));
+    doc.strategy.MyTrendStrategy.trades.push({ ...doc.strategy.MyTrendStrategy.trades[0], is_open: true, close_rate: null, close_date: null, close_timestamp: null, profit_abs: null, open_timestamp: Date.UTC(2024, 2, 2, 20) });
+    const f = path.join(tmpDir(), 'with-open.json');
+    fs.writeFileSync(f, JSON.stringify(doc));
+    const s = readTradeLogs([f]);
+    expect(s.trades).toHaveLength(5);
+    expect(s.open).toEqual([{ strategy: 'MyTrendStrategy', symbol: 'ETH/USDT', side: 'long', entryTime: Date.UTC(2024, 2, 2, 20), entryPrice: 3400, qty: 0.03, source: { file: f, line: 6 } }]);
+  });
+
   it('a malformed trade names the file, its position and the strategy', () => {
     const doc = JSON.parse(fs.readFileSync(EXPORT, 'utf8'));
     delete doc.strategy.SampleStrategy.trades[1].open_rate;

@@ -130,3 +130,17 @@ describe('malformed live logs name file and line', () => {
     expect(s.warnings.join('\n')).toMatch(/1 of 1 closed trades carry no fee/);
   });
 });
+
+describe("the plan's own PerformanceTracker dump", () => {
+  it('is refused with what it lacks and why (no side, qty or times; pnl before fees)', () => {
+    const csv = tmpFile('tracker.csv', 'strategy,pnl,entry_price,exit_price,timestamp\nV3_Fixed,0.01,100,101,1709280000.5\n');
+    expect(() => readTradeLogs([csv])).toThrow(/tracker\.csv: row 1: not a trade-log header: looks like the plan's PerformanceTracker record .* lacks side, entry_time/);
+    const jsonl = tmpFile('tracker.jsonl', '{"strategy":"V3_Fixed","pnl":0.01,"entry_price":100,"exit_price":101,"timestamp":1709280000.5}\n');
+    expect(() => readTradeLogs([jsonl])).toThrow(/tracker\.jsonl: row 1: not a trade record: looks like the plan's PerformanceTracker record/);
+  });
+
+  it('a header with a strategy column but no prices says what is missing', () => {
+    const f = tmpFile('thin.csv', 'strategy,side,when\nA,long,2024-01-01\n');
+    expect(() => readTradeLogs([f])).toThrow(/thin\.csv: row 1: not a trade-log header: missing entry_time, entry_price/);
+  });
+});

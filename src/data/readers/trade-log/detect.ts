@@ -16,7 +16,7 @@ import { isGzipMagic, readContent } from '../lines';
 import { readTradeLogCsv, readTradeLogJsonl, csvTradeLogHeader } from './live-log';
 import { isFreqtradeBacktestJson, readFreqtradeBacktestJson, readFreqtradeBacktestZip } from './freqtrade-backtest';
 import { readFreqtradeSqlite } from './freqtrade-sqlite';
-import type { ParsedRecord } from './record';
+import { notATradeLogReason, type ParsedRecord } from './record';
 import type { TradeLogTrade } from './types';
 
 /** What one adapter read from one file. */
@@ -76,7 +76,12 @@ export function readTradeLogFile(file: string): AdapterOutput {
     return { file, sha256, format: 'trade-log-jsonl', records: readTradeLogJsonl(content, file), warnings: [] };
   }
   const firstLine = text.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '') ?? '';
-  if (csvTradeLogHeader(firstLine.replace(/\r$/, '')) === null) {
+  const header = firstLine.replace(/\r$/, '');
+  if (csvTradeLogHeader(header) === null && /(^|,)\s*"?strategy/i.test(header)) {
+    // A CSV that names a strategy column is an attempt at a trade log: say what it lacks.
+    throw new DataError(file, 1, `not a trade-log header: ${notATradeLogReason(header.split(',').map((h) => h.trim().replace(/^"|"$/g, '')))}`);
+  }
+  if (csvTradeLogHeader(header) === null) {
     throw new DataError(
       file,
       null,

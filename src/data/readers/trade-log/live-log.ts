@@ -11,7 +11,7 @@
 import { DataError } from '../../../util/errors';
 import { forEachLineInBuffer } from '../lines';
 import { clip } from '../csv';
-import { looksLikeTradeRecord, parseTradeRecord, REQUIRED_FIELDS_TEXT, resolveFields, type ParsedRecord, type RawRecord } from './record';
+import { looksLikeTradeRecord, notATradeLogReason, parseTradeRecord, resolveFields, type ParsedRecord, type RawRecord } from './record';
 
 /** Split one CSV line, honouring double quotes. */
 export function splitCsvLine(line: string, file: string, lineNo: number): string[] {
@@ -62,7 +62,7 @@ export function readTradeLogCsv(buf: Buffer, file: string): ParsedRecord[] {
     if (header === null) {
       header = splitCsvLine(line, file, lineNo).map((h) => h.trim());
       if (!looksLikeTradeRecord(header)) {
-        throw new DataError(file, lineNo, `not a trade-log header: need ${REQUIRED_FIELDS_TEXT} (found: ${clip(header.join(','))})`);
+        throw new DataError(file, lineNo, `not a trade-log header: ${notATradeLogReason(header)} (found: ${clip(header.join(','))})`);
       }
       const seen = new Set<string>();
       for (const h of header) {
@@ -108,7 +108,7 @@ export function readTradeLogJsonl(buf: Buffer, file: string): ParsedRecord[] {
       fieldsByKeys.set(sig, fields);
     }
     if (fields === null) {
-      throw new DataError(file, lineNo, `not a trade record: need ${REQUIRED_FIELDS_TEXT} (found keys: ${clip(keys.join(','))})`);
+      throw new DataError(file, lineNo, `not a trade record: ${notATradeLogReason(keys)} (found keys: ${clip(keys.join(','))})`);
     }
     out.push(parseTradeRecord(rec as RawRecord, fields, file, lineNo));
   });

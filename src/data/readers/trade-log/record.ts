@@ -70,6 +70,29 @@ export function looksLikeTradeRecord(keys: readonly string[]): boolean {
   return f.strategy !== undefined && f.entryPrice !== undefined && f.entryTime !== undefined && f.side !== undefined;
 }
 
+/** Which of the detection fields a key list lacks (README names), e.g. ['side', 'entry_time']. */
+export function missingTradeFields(keys: readonly string[]): string[] {
+  const f = resolveFields(keys);
+  const names: [TradeField, string][] = [['strategy', 'strategy'], ['side', 'side'], ['entryTime', 'entry_time'], ['entryPrice', 'entry_price']];
+  return names.filter(([k]) => f[k] === undefined).map(([, n]) => n);
+}
+
+/**
+ * What a key list lacks, said for a person: the plan's PerformanceTracker dump
+ * ({strategy, pnl, entry_price, exit_price, timestamp}) gets its own explanation.
+ */
+export function notATradeLogReason(keys: readonly string[]): string {
+  const n = new Set(keys.map(normaliseName));
+  const missing = missingTradeFields(keys);
+  if (n.has('strategy') && n.has('pnl') && n.has('entryprice') && missing.length) {
+    return (
+      `looks like the plan's PerformanceTracker record (strategy, pnl, entry_price, exit_price, timestamp) but lacks ${missing.join(', ')}: ` +
+      'its pnl is before fees and it has no side, quantity or entry/exit times, so the edge cannot be recomputed — log the record_trade fields in README "Trade logs"'
+    );
+  }
+  return `missing ${missing.join(', ')} (need ${REQUIRED_FIELDS_TEXT})`;
+}
+
 /** The names README documents, for error messages. */
 export const REQUIRED_FIELDS_TEXT = 'strategy, side, entry_time, entry_price, qty (or notional), and exit_time + exit_price for a closed trade';
 
