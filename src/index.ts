@@ -98,7 +98,7 @@ export { sharpeRatio, probabilisticSharpeRatio, deflatedSharpeRatio, expectedMax
 export { probabilityOfBacktestOverfitting } from './analytics/pbo';
 export { bootstrapMeanCI, blockBootstrapMeanCI } from './analytics/bootstrap';
 export { compoundingMonteCarlo } from './analytics/monte-carlo';
-export { createPrng } from './analytics/prng';
+export { createPrng } from './util/prng';
 export { default as ss } from './analytics/ss';
 
 // trade logs and daily edge validation

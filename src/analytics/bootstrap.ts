@@ -10,7 +10,7 @@
  * invalid options throw a RangeError.
  */
 import ss from './ss';
-import { Prng } from './prng';
+import { Prng } from '../util/prng';
 
 /** Options shared by the bootstrap intervals. */
 export interface BootstrapOptions {

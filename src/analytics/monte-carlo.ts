@@ -6,7 +6,7 @@
  * arrays, one months × paths equity buffer).
  */
 import ss from './ss';
-import { Prng } from './prng';
+import { Prng } from '../util/prng';
 
 /** Options of {@link compoundingMonteCarlo}. */
 export interface CompoundingOptions {

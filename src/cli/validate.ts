@@ -12,6 +12,7 @@ import { readTradeLogs, type TradeLogSet } from '../data/readers/trade-log';
 import { defaultReportDate, validateEdge, type StrategyValidation, type WindowMetrics } from '../analytics/edge-validation';
 import { defaultEngine } from '../config/run-config';
 import { fixed, int, money, pct, table } from './format';
+import { toJsonDocument } from '../util/json';
 
 const USAGE =
   'edgelab validate --from <trade log | output folder> [--from …] [--date YYYY-MM-DD] [--capital <quote>] [--limit-per-day <n>] [--json]';
@@ -110,7 +111,7 @@ export const validateCommand: Command = {
 
     if (v.json) {
       const json = { date, capital, sources: set.sources, open: set.open, mismatches: set.mismatches, warnings: set.warnings, strategies: result };
-      process.stdout.write(JSON.stringify(json, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n');
+      process.stdout.write(toJsonDocument(json));
       return significant.length ? 0 : 1;
     }
     const out: string[] = [];

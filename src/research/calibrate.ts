@@ -35,7 +35,7 @@ import { edgelabVersion } from '../util/package-root';
 import { deflatedSharpeRatio, probabilisticSharpeRatio, sharpeRatio } from '../analytics/sharpe';
 import { bootstrapMeanCI } from '../analytics/bootstrap';
 import { probabilityOfBacktestOverfitting } from '../analytics/pbo';
-import { createPrng } from '../analytics/prng';
+import { createPrng } from '../util/prng';
 import { checkSweepParams, evaluateConfig, gridConfigs, type SweepParam } from './sweep';
 import { finalSelectionWindow, rowsIn, walkForwardFolds, type WalkForwardScheme, type Window } from './walk-forward';
 import { objectiveValue, planSweep, tradeReturn, type ConfigSummary, type Objective, type SweepExecutor, type SweepSpec } from './sweep-plan';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockBootstrapMeanCI, bootstrapMeanCI } from '../../src/analytics/bootstrap';
-import { Prng } from '../../src/analytics/prng';
+import { Prng } from '../../src/util/prng';
 import { meanConfidenceInterval } from '../../src/analytics/stats';
 
 function normalSample(rng: Prng, n: number, mu = 0, sigma = 1): number[] {

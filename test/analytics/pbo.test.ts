@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { probabilityOfBacktestOverfitting } from '../../src/analytics/pbo';
-import { Prng } from '../../src/analytics/prng';
+import { Prng } from '../../src/util/prng';
 
 function noiseMatrix(seed: number, T: number, N: number, sd = 0.01): number[][] {
   const rng = new Prng(seed);

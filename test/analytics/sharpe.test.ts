@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ss from '../../src/analytics/ss';
 import { normalQuantile } from '../../src/analytics/stats';
-import { Prng } from '../../src/analytics/prng';
+import { Prng } from '../../src/util/prng';
 import {
   EULER_MASCHERONI,
   deflatedSharpeRatio,

@@ -9,7 +9,7 @@ import { gridConfigs, parseParamRange, runSweep } from '../../src/research/sweep
 import { rowsIn, walkForwardFolds } from '../../src/research/walk-forward';
 import { registerStrategy } from '../../src/strategies/registry';
 import { resolveRunConfig } from '../../src/config/run-config';
-import { createPrng } from '../../src/analytics/prng';
+import { createPrng } from '../../src/util/prng';
 import type { Strategy } from '../../src/strategies/strategy';
 import { edgelab } from '../helpers/cli';
 

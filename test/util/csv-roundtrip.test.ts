@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { csvCell, csvLine, toCsv } from '../../src/util/csv';
-import { createPrng } from '../../src/analytics/prng';
+import { createPrng } from '../../src/util/prng';
 import {
   bundledData,
   calibrate,

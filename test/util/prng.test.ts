@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng, createPrng } from '../../src/analytics/prng';
+import { Mulberry32, Prng, createPrng } from '../../src/util/prng';
 
 describe('Prng (xoshiro128**)', () => {
   it('matches the reference C implementation (prng.di.unimi.it/xoshiro128starstar.c)', () => {
@@ -90,4 +90,36 @@ describe('Prng (xoshiro128**)', () => {
     expect(Math.abs(s4 / n - 3)).toBeLessThan(4 * Math.sqrt(96 / n));
     expect(Math.abs(within196 / n - 0.95)).toBeLessThan(4 * Math.sqrt((0.95 * 0.05) / n));
   });
+});
+
+describe('Mulberry32 (the HMM stream)', () => {
+  // Reference: the generator and Box–Muller exactly as signals/hmm.ts had them
+  // privately at 957fee9 (bryc's mulberry32). V6's ledgers depend on this stream.
+  function referenceMulberry32(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  function referenceNormal(rand: () => number): number {
+    const u1 = 1 - rand();
+    const u2 = rand();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  it('draws the same uniforms and normals as the former private copy, seed for seed', () => {
+    for (const seed of [0, 1, 7, 2024, 0xffffffff, -3]) {
+      const ref = referenceMulberry32(seed);
+      const rng = new Mulberry32(seed);
+      for (let k = 0; k < 1000; k++) {
+        if (k % 3 === 2) expect(rng.normal()).toBe(referenceNormal(ref));
+        else expect(rng.nextFloat()).toBe(ref());
+      }
+    }
+  });
+
 });
