@@ -16,7 +16,7 @@ import { readPlainTradesCsv } from '../../src/data/readers/plain-csv';
 import { readTradesJsonl } from '../../src/data/readers/trades-jsonl';
 import { detectFormat, loadTrades } from '../../src/data/load';
 import { cachePathFor, readColumnarFile } from '../../src/data/columnar-file';
-import { createPrng } from '../../src/analytics/prng';
+import { createPrng } from '../../src/util/prng';
 import { edgelab } from '../helpers/cli';
 
 let dir: string;

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createPrng } from '../../src/analytics/prng';
+import { createPrng } from '../../src/util/prng';
 import { edgelab, ROOT } from '../helpers/cli';
 
 export const T0 = Date.UTC(2024, 0, 1);
