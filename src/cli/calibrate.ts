@@ -10,12 +10,15 @@ import { ledgerToCsv } from '../run/output';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
 import { loadMarketData } from '../data/market';
+import { parseQueueUrl } from '../research/redis-url';
+import { tapeRef } from '../research/tape-ref';
+import { BullMqExecutor } from '../research/queue-executor';
 import { fixed, int, pct, table } from './format';
 import { createProgress, progressCallback } from './progress';
 
 const USAGE =
   'edgelab calibrate --data <file> --strategy <id> --param <name>=<from>:<to>:<step> [--param …] [--walk-forward <k>] [--scheme rolling|anchored] ' +
-  '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--module <your-strategy.js>] [--workers <n>] --out <dir>';
+  '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--module <your-strategy.js>] [--workers <n> | --queue redis://[user:password@]host:port [--chunk-size <n>]] --out <dir>';
 
 export const calibrateCommand: Command = {
   summary: 'Sweep strategy parameters with walk-forward selection; report the out-of-sample result with PSR, DSR, PBO and a bootstrap CI.',
@@ -36,6 +39,8 @@ export const calibrateCommand: Command = {
         preset: { type: 'string', default: 'phase2' },
         config: { type: 'string' },
         workers: { type: 'string' },
+        queue: { type: 'string' },
+        'chunk-size': { type: 'string' },
         out: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         module: { type: 'string', multiple: true },
@@ -63,10 +68,21 @@ export const calibrateCommand: Command = {
     const workers = v.workers === undefined ? undefined : numberFlag(v, 'workers', 1, { min: 1, max: 256, integer: true, unit: 'threads' });
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    // --queue: the sweep's jobs go to Redis for `edgelab worker`s anywhere that can read these files.
+    const conn = v.queue === undefined ? null : parseQueueUrl(v.queue);
+    if (conn && v.workers !== undefined) throw new UserError('--workers is for the local pool; with --queue the workers are `edgelab worker` processes');
+    const ref = conn ? tapeRef(files) : null;
+    const executor = conn && ref ? new BullMqExecutor(conn, ref, { modules, log: v.quiet ? undefined : (l) => process.stderr.write(`calibrate: ${l}\n`) }) : undefined;
+    const chunkSize = v['chunk-size'] === undefined ? undefined : numberFlag(v, 'chunk-size', 1);
+    if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new UserError(`--chunk-size must be a positive whole number, got ${chunkSize}`);
     const progress = createProgress({ quiet: v.quiet, unit: 'configs' });
+    const t0 = performance.now();
     let result: Awaited<ReturnType<typeof calibrate>>;
     try {
       result = await calibrate({
+      executor,
+      dataHash: ref?.hash,
+      chunkSize,
       tape,
       strategy,
       params,
@@ -80,11 +96,12 @@ export const calibrateCommand: Command = {
       seed,
       workers,
       modules,
-      onProgress: progressCallback(progress, `calibrate ${strategy}`),
+      onProgress: progressCallback(progress, `calibrate ${strategy}${conn ? ` via ${conn.display}` : ''}`),
     });
     } finally {
       progress.stop();
     }
+    const sweepSeconds = (performance.now() - t0) / 1000;
     const a = result.artifact;
     writeOutputsAtomic(out, {
       'calibration.json': toJsonDocument(a),
@@ -99,6 +116,7 @@ export const calibrateCommand: Command = {
           `\n\nchosen for deployment: ${JSON.stringify(a.params)} (selected on ${a.selectedOn.from} → ${a.selectedOn.to})\n` +
           `PSR ${fixed(s.psr, 3)}  DSR ${fixed(s.dsr, 3)}  PBO ${fixed(s.pbo, 3)}  edge/trade 95% CI ${s.edgePerTradeCI ? s.edgePerTradeCI.map((x) => x.toFixed(6)).join(' … ') : '—'}\n` +
           `significance gate: ${s.passed ? 'PASSED' : 'FAILED — ' + s.reasons.join('; ')}\n` +
+          `calibration took ${sweepSeconds.toFixed(2)} s (${conn ? `queue ${conn.display}${executor!.resumed ? `, ${executor!.resumed} jobs resumed from Redis` : ''}` : 'local worker pool'})\n` +
           `wrote ${path.join(out, 'calibration.json')}, ${path.join(out, 'oos-trades.csv')}\n`,
       );
     }

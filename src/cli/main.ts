@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (require('./validate') as typeof import('./validate')).validateCommand,
   promote: async () => (require('./promote') as typeof import('./promote')).promoteCommand,
   convert: async () => (require('./convert') as typeof import('./convert')).convertCommand,
+  worker: async () => (require('./worker') as typeof import('./worker')).workerCommand,
 };
 
 function help(): string {
