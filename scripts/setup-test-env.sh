@@ -61,6 +61,11 @@ else
   done
 fi
 
+# The queue tests start Debian's Redis by this exact path (BullMQ needs Redis ≥ 5; Debian 12 ships 7.0).
+[[ -x /usr/bin/redis-server ]] \
+  || die "/usr/bin/redis-server not found although redis-server is installed"
+run /usr/bin/redis-server --version || die "/usr/bin/redis-server --version failed"
+
 for sub in nbconvert kernelspec; do
   run "$PY" -m jupyter "$sub" --version \
     || die "'$PY -m jupyter $sub' does not work although its packages are installed"

@@ -12,7 +12,7 @@ import { toJsonDocument } from '../util/json';
 import { loadMarketData } from '../data/market';
 import { parseQueueUrl } from '../research/redis-url';
 import { tapeRef } from '../research/tape-ref';
-import { BullMqExecutor } from '../research/queue-executor';
+import { BullMqExecutor, SweepFailedError } from '../research/queue-executor';
 import { fixed, int, pct, table } from './format';
 import { createProgress, progressCallback } from './progress';
 
@@ -98,6 +98,11 @@ export const calibrateCommand: Command = {
       modules,
       onProgress: progressCallback(progress, `calibrate ${strategy}${conn ? ` via ${conn.display}` : ''}`),
     });
+    } catch (e) {
+      if (!(e instanceof SweepFailedError)) throw e;
+      progress.stop();
+      process.stderr.write(`edgelab calibrate: ${e.message}\nnothing written\n`);
+      return 1;
     } finally {
       progress.stop();
     }

@@ -83,7 +83,10 @@ export const workerCommand: Command = {
       name,
     });
     worker.on('error', (e) => log(`error: ${e.message}`));
-    worker.on('active', (job) => log(`active job ${job.id} (${(job.data as { job: { configs: unknown[] } }).job.configs.length} configurations, attempt ${job.attemptsStarted})`));
+    worker.on('active', (job) => {
+      const n = (job.data as { job: { configs: unknown[] } }).job.configs.length;
+      log(`active job ${job.id} (${n} configuration${n === 1 ? '' : 's'}, attempt ${job.attemptsStarted})`);
+    });
     worker.on('completed', (job) => log(`completed job ${job.id}`));
     worker.on('failed', (job, err) => log(`failed job ${job?.id ?? '?'}: ${err.message}`));
     worker.on('stalled', (id) => log(`job ${id} stalled (its worker stopped renewing the lock); back in the queue`));

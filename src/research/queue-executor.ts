@@ -42,6 +42,11 @@ export interface QueueJobData {
 
 export const JOB_ATTEMPTS = 3;
 
+/** A job failed for good (after its attempts, or stalled too often): the sweep stopped; the message names the job and its error. */
+export class SweepFailedError extends Error {
+  override name = 'SweepFailedError';
+}
+
 /** Check that Redis answers and accepts the credentials, with errors that name the (masked) URL. */
 export async function probeRedis(conn: QueueConnection): Promise<void> {
   const r = new IORedis({ ...conn.options, enableReadyCheck: false, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 5000 });
@@ -90,7 +95,7 @@ export class BullMqExecutor implements SweepExecutor {
       await events.waitUntilReady();
       return await this.follow(plan, queue, events, onProgress);
     } catch (e) {
-      if (e instanceof UserError) throw e;
+      if (e instanceof UserError || e instanceof SweepFailedError) throw e;
       const msg = this.conn.redact((e as Error).message);
       if (/NOPERM/.test(msg)) throw new UserError(`Redis at ${this.conn.display}: the user lacks a permission (${msg}); see README "Minimal Redis ACL"`);
       throw new Error(msg);
@@ -194,7 +199,9 @@ export class BullMqExecutor implements SweepExecutor {
   private jobError(job: Job): Error {
     const reason = this.conn.redact(job.failedReason ?? 'no reason recorded');
     const msg = `sweep stopped: job ${job.id} failed (${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}): ${reason}`;
-    return reason.startsWith('refused') ? new UserError(msg) : new Error(msg);
+    // Prefixes set by queue-processor.ts (not imported: that module is the worker thread's entry).
+    if (reason.startsWith('refused') || reason.startsWith('invalid: ')) return new UserError(msg);
+    return new SweepFailedError(msg);
   }
 
   private async removeWaiting(queue: Queue<QueueJobData, ChunkResult>, plan: SweepPlan): Promise<void> {

@@ -11,6 +11,7 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { MarketTape } from '../data/tape';
 import { loadData } from '../data/load';
 import { loadStrategyModule } from '../strategies/plugins';
+import { UserError } from '../util/errors';
 import { evaluateChunk, type ChunkResult } from './sweep-plan';
 import { resolveTapeRef } from './tape-ref';
 import type { QueueJobData } from './queue-executor';
@@ -21,6 +22,8 @@ const modules = new Set<string>();
 
 /** Refusals start with this, so the coordinator can tell a data mismatch from a crash. */
 export const REFUSED = 'refused';
+/** A user error (bad parameter) raised while computing. */
+export const INVALID = 'invalid';
 
 export default async function process(job: SandboxedJob<QueueJobData, ChunkResult>): Promise<ChunkResult> {
   const d = job.data;
@@ -43,5 +46,11 @@ export default async function process(job: SandboxedJob<QueueJobData, ChunkResul
     sweepTape = null;
   }
   if (!sweepTape || sweepTape.sweep !== d.sweep) sweepTape = { sweep: d.sweep, tape: { ...loaded.tape } };
-  return evaluateChunk(sweepTape.tape, d.spec, d.job, (done) => void job.updateProgress(done));
+  try {
+    return evaluateChunk(sweepTape.tape, d.spec, d.job, (done) => void job.updateProgress(done));
+  } catch (e) {
+    // A bad parameter fails the same way on every machine: no retries, and the coordinator shows it as the user's error.
+    if (e instanceof UserError) throw new UnrecoverableError(`${INVALID}: ${e.message}`);
+    throw e;
+  }
 }
