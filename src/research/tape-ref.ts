@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesSha256 } from '../util/hash';
 
 export interface TapeRef {
   files: { path: string; name: string; bytes: number; sha256: string }[];
@@ -16,25 +17,14 @@ export interface TapeRef {
 
 const memo = new Map<string, string>();
 
-/** SHA-256 of a file, streamed in 4 MiB reads; remembered per (path, size, mtime) for this process. */
+/** SHA-256 of a file (util/hash), remembered per (path, size, mtime) for this process: a worker hashes its tape once, not per job. */
 export function fileSha256(file: string): string {
   const st = fs.statSync(file);
   const key = `${path.resolve(file)}|${st.size}|${st.mtimeMs}`;
   const hit = memo.get(key);
   if (hit) return hit;
-  const h = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  const hex = h.digest('hex');
+  const hex = filesSha256([file]);
+  if (hex === null) throw new Error(`${file}: cannot be read`);
   memo.set(key, hex);
   return hex;
 }
