@@ -20,7 +20,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Command } from './main';
+import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { packageRoot } from '../util/package-root';
