@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import { DataError } from '../../util/errors';
 import { makeTradeTape, type TradeTape } from '../tape';
 import { bytesToLatin1, parseDecimalBytes, parseEpochMsBytes, sideBytes, smallIntBytes } from './bytes';
-import { forEachChunk } from './chunks';
+import { countNewlines, forEachChunk } from './chunks';
 import type { ReadResult } from './read-result';
 import { LineMap, TradeColumns } from './trade-columns';
 
@@ -87,7 +87,9 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
 
 export function readTradesJsonl(file: string): ReadResult<TradeTape> {
   const size = fs.statSync(file).size;
-  const cols = new TradeColumns(size / 150 + 1024, true);
+  // Sized on the first chunk (rows per byte there × file size), so a large file is allocated about once.
+  let cols = new TradeColumns(0, true);
+  let sized = false;
   const lines = new LineMap(1);
   const warnings: string[] = [];
   const vs = new Int32Array(6);
@@ -99,8 +101,12 @@ export function readTradesJsonl(file: string): ReadResult<TradeTape> {
   forEachChunk(file, (chunk, firstLineNo) => {
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const len = buf.length;
-    if (cols.length > 0) {
-      const est = (cols.length / Math.max(1, bytesSeen)) * size * 1.03;
+    if (!sized) {
+      sized = true;
+      const perByte = (countNewlines(buf) + 1) / Math.max(1, len);
+      cols = new TradeColumns(perByte * size * (/\.gz$/i.test(file) ? 6 : 1.01) + 1024, true);
+    } else if (cols.length > 0) {
+      const est = (cols.length / Math.max(1, bytesSeen)) * size * 1.01;
       if (est > cols.capacity) cols.reserve(est);
     }
     let pos = 0;
