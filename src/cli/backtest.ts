@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from './command';
-import { parseFlags, required } from './args';
+import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { edgelabVersion } from '../util/package-root';
 import { loadData } from '../data/load';
@@ -74,8 +74,7 @@ export const backtestCommand: Command = {
     const out = required(v, 'out', USAGE);
     const ids = v.strategies!.split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new UserError('--strategies is empty');
-    const maxGap = v['max-gap-ms'] === undefined ? null : Number(v['max-gap-ms']);
-    if (maxGap !== null && !(maxGap > 0)) throw new UserError(`--max-gap-ms must be a positive number, got '${v['max-gap-ms']}'`);
+    const maxGap = v['max-gap-ms'] === undefined ? null : numberFlag(v, 'max-gap-ms', 0, { minExclusive: 0, unit: 'ms' });
 
     const { tape, warnings } = loadMarketData(files, maxGap);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);

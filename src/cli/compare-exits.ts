@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
+import { RULE_SPECS } from '../config/run-config';
 import { edgelabVersion } from '../util/package-root';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
@@ -134,12 +135,9 @@ export const compareExitsCommand: Command = {
       .map((s) => s.trim())
       .filter(Boolean);
     if (ids.length === 0 && !v.entries) throw new UserError('--strategies is empty (give strategy ids and/or --entries <trade-log.csv>)');
-    const stopPct = numberFlag(v, 'stop-pct', DEFAULT_STOP_PCT);
-    if (!(stopPct > 0)) throw new UserError(`--stop-pct must be > 0, got ${stopPct}`);
-    const maxHold = v['max-hold-ms'] === undefined ? null : numberFlag(v, 'max-hold-ms', 0);
-    if (maxHold !== null && !(maxHold > 0)) throw new UserError(`--max-hold-ms must be > 0, got ${maxHold}`);
-    const tol = numberFlag(v, 'price-tolerance-pct', 0.1);
-    if (!(tol >= 0)) throw new UserError(`--price-tolerance-pct must be ≥ 0, got ${tol}`);
+    const stopPct = numberFlag(v, 'stop-pct', DEFAULT_STOP_PCT, { ...RULE_SPECS.stopPct, nullable: false });
+    const maxHold = v['max-hold-ms'] === undefined ? null : numberFlag(v, 'max-hold-ms', 0, { ...RULE_SPECS.maxHoldMs, nullable: false });
+    const tol = numberFlag(v, 'price-tolerance-pct', 0.1, { min: 0, unit: '%' });
     const policies: ExitPolicy[] = [];
     if (v.ratios !== undefined || v.pairs === undefined) policies.push(...parseRatios(v.ratios ?? DEFAULT_RATIOS_FLAG, stopPct, maxHold));
     if (v.pairs !== undefined) policies.push(...parsePairs(v.pairs, maxHold));

@@ -98,8 +98,7 @@ export const fetchCommand: Command = {
     const timeframe = values.timeframe;
     if (timeframe !== undefined && kind !== 'ohlcv') throw new UserError('--timeframe applies only to --kind ohlcv');
     const out = required(values, 'out', USAGE);
-    const pageLimit = numberFlag(values, 'page-limit', 1000);
-    if (!Number.isSafeInteger(pageLimit) || pageLimit < 1) throw new UserError(`--page-limit must be a positive integer, got '${String(values['page-limit'])}'`);
+    const pageLimit = numberFlag(values, 'page-limit', 1000, { min: 1, max: 1_000_000, integer: true, unit: 'rows' });
     const exchangeOptions = jsonObjectFlag(values, 'exchange-options');
 
     let newRows = 0;

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import type { Command } from './command';
 import { parseFlags } from './args';
+import { UserError } from '../util/errors';
+import { resolveRunConfig } from '../config/run-config';
 import { bundledData } from '../data/bundled';
 import { runBacktest, type BacktestResult } from '../run/run';
 import { writeBacktestOutputs } from '../run/output';
@@ -22,7 +24,10 @@ export const mainJobCommand: Command = {
   async run(argv) {
     const v = parseFlags(argv, { out: { type: 'string' }, strategies: { type: 'string', default: 'V1,V2,V3,V4,V5,V6,V7,V8' } }, USAGE);
     const outRoot = v.out ?? path.join(packageRoot(), 'reports', 'latest');
-    const ids = v.strategies!.split(',').map((s) => s.trim());
+    const ids = v.strategies!.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new UserError(`--strategies is empty, got '${v.strategies}'`);
+    // Resolve once before any data is read, so a bad id fails fast and writes nothing.
+    for (const preset of PRESETS) resolveRunConfig({ preset, strategies: ids });
     const datasets = [
       { name: 'trades', label: 'Binance USD-M BTCUSDT trades (Tardis sample)', files: [bundledData.trades] },
       { name: 'bars5m', label: 'Binance spot BTC/USDT 5m bars', files: [bundledData.bars5m] },

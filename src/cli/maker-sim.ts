@@ -3,6 +3,8 @@ import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { DURATION_EXAMPLES, parseDuration, parseDurationList } from './duration';
+import { checkValue } from '../core/param-check';
+import { MAKER_EXECUTION_SPECS } from '../execution/maker-entry';
 import { edgelabVersion } from '../util/package-root';
 import { loadMarket } from '../data/market';
 import { describeTape } from '../data/tape';
@@ -134,22 +136,21 @@ export const makerSimCommand: Command = {
     const fillModel = oneOf<FillModelName>(v['fill-model'], ['trade-through', 'touch', 'queue'], 'fill-model', 'trade-through');
     const queue = oneOf<QueueModelName>(v.queue, ['risk-averse', 'prob'], 'queue', 'risk-averse');
     if (v.queue !== undefined && fillModel !== 'queue') throw new UserError('--queue applies to --fill-model queue only');
-    const power = numberFlag(v, 'queue-power', 2);
-    if (!(power > 0)) throw new UserError(`--queue-power must be > 0, got ${power}`);
+    const power = numberFlag(v, 'queue-power', 2, { minExclusive: 0 });
     const fallback = oneOf<MakerFallback>(v.fallback, ['taker', 'cancel'], 'fallback', 'taker');
-    const offsetPct = numberFlag(v, 'offset-pct', 0.02);
-    if (!(Math.abs(offsetPct) < 50)) throw new UserError(`--offset-pct is a percent in (−50, 50), got ${offsetPct}`);
+    const offsetPct = numberFlag(v, 'offset-pct', 0.02, MAKER_EXECUTION_SPECS.offsetPct);
     const timeoutMs = parseDuration(v.timeout ?? '30s', '--timeout', { allowZero: true });
-    const latencyMs = numberFlag(v, 'latency-ms', 0);
-    if (!(latencyMs >= 0)) throw new UserError(`--latency-ms must be ≥ 0, got ${latencyMs}`);
-    const tickSize = v['tick-size'] === undefined ? undefined : numberFlag(v, 'tick-size', 0);
-    if (tickSize !== undefined && !(tickSize > 0)) throw new UserError(`--tick-size must be > 0, got ${tickSize}`);
-    const notional = numberFlag(v, 'notional', 100);
-    if (!(notional > 0)) throw new UserError(`--notional must be > 0, got ${notional}`);
-    const makerFee = numberFlag(v, 'maker-fee-pct', PLAN_FEES.maker * 100) / 100;
-    const takerFee = numberFlag(v, 'taker-fee-pct', PLAN_FEES.taker * 100) / 100;
+    const latencyMs = numberFlag(v, 'latency-ms', 0, { min: 0, unit: 'ms' });
+    const tickSize = v['tick-size'] === undefined ? undefined : numberFlag(v, 'tick-size', 0, { minExclusive: 0, unit: 'quote currency' });
+    const notional = numberFlag(v, 'notional', 100, { minExclusive: 0, unit: 'quote currency' });
+    // Percent here (0.02 = 0.02%), as the plan writes fees; the engine's fee config holds fractions.
+    const makerFee = numberFlag(v, 'maker-fee-pct', PLAN_FEES.maker * 100, { min: -1, max: 10, unit: '%' }) / 100;
+    const takerFee = numberFlag(v, 'taker-fee-pct', PLAN_FEES.taker * 100, { min: 0, max: 10, unit: '%' }) / 100;
     const fees = new NotionalRateFeeModel({ maker: makerFee, taker: takerFee }, v['maker-fee-pct'] || v['taker-fee-pct'] ? 'fixed' : 'plan');
-    const sweepOffsets = v['sweep-offsets'] !== undefined ? numberList(v['sweep-offsets'], 'sweep-offsets') : DEFAULT_SWEEP_OFFSETS_PCT;
+    const sweepOffsets =
+      v['sweep-offsets'] !== undefined
+        ? numberList(v['sweep-offsets'], 'sweep-offsets').map((x) => checkValue(x, MAKER_EXECUTION_SPECS.offsetPct, `--sweep-offsets ${x}`) as number)
+        : DEFAULT_SWEEP_OFFSETS_PCT;
     const sweepTimeouts =
       v['sweep-timeouts'] !== undefined ? parseDurationList(v['sweep-timeouts'], '--sweep-timeouts', { allowZero: true }) : DEFAULT_SWEEP_TIMEOUTS_MS;
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from './command';
-import { parseFlags, required } from './args';
+import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
 import { phaseImpact, PHASE_STEPS } from '../research/phase-impact';
 import { writeOutputsAtomic } from '../util/atomic-write';
@@ -24,8 +24,7 @@ export const phaseImpactCommand: Command = {
     if (!files.length) throw new UserError(`missing --data\nusage: ${USAGE}`);
     const out = required(v, 'out', USAGE);
     const ids = v.strategies!.split(',').map((s) => s.trim()).filter(Boolean);
-    const months = v.months === undefined ? 36 : Number(v.months);
-    if (!Number.isInteger(months) || months < 1) throw new UserError(`--months must be a positive integer, got '${v.months}'`);
+    const months = numberFlag(v, 'months', 36, { min: 1, integer: true, unit: 'months' });
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     const res = phaseImpact(tape, {

@@ -2,6 +2,10 @@ import * as path from 'node:path';
 import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
+import { checkValue, type ValueSpec } from '../core/param-check';
+
+/** One allocation: a percentage of the pool's capital. */
+export const ALLOCATION_SPEC: ValueSpec = { minExclusive: 0, max: 100, unit: '%' };
 import { edgelabVersion } from '../util/package-root';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
@@ -160,10 +164,9 @@ export const portfolioCommand: Command = {
     const ids = (v.strategies ?? PLAN_STRATEGY_IDS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new UserError('--strategies is empty');
     const allocations = v.allocations === undefined ? undefined : parseAllocations(v.allocations);
-    const driftBand = numberFlag(v, 'drift-band', DEFAULT_DRIFT_BAND);
-    if (driftBand < 0) throw new UserError(`--drift-band must be ≥ 0, got ${driftBand}`);
-    const capital = numberFlag(v, 'capital', PLAN_CAPITAL);
-    if (!(capital > 0)) throw new UserError(`--capital must be > 0, got ${capital}`);
+    for (const [id, x] of Object.entries(allocations ?? {})) checkValue(x, ALLOCATION_SPEC, `--allocations ${id}`);
+    const driftBand = numberFlag(v, 'drift-band', DEFAULT_DRIFT_BAND, { min: 0, unit: '× target weight' });
+    const capital = numberFlag(v, 'capital', PLAN_CAPITAL, { minExclusive: 0, unit: 'quote currency' });
     const every = v['rebalance-every'] === undefined ? undefined : parseDuration(v['rebalance-every'], '--rebalance-every', { allowNever: true });
 
     const { tape, warnings } = loadMarketData(files);

@@ -10,7 +10,7 @@ import { numberFlag, parseFlags } from './args';
 import { UserError } from '../util/errors';
 import { readTradeLogs, type TradeLogSet } from '../data/readers/trade-log';
 import { defaultReportDate, validateEdge, type StrategyValidation, type WindowMetrics } from '../analytics/edge-validation';
-import { defaultEngine } from '../config/run-config';
+import { defaultEngine, ENGINE_SPECS, RULE_SPECS } from '../config/run-config';
 import { fixed, int, money, pct, table } from './format';
 import { toJsonDocument } from '../util/json';
 
@@ -98,10 +98,8 @@ export const validateCommand: Command = {
     );
     const paths = v.from ?? [];
     if (!paths.length) throw new UserError(`missing --from\nusage: ${USAGE}`);
-    const capital = numberFlag(v, 'capital', defaultEngine().initialCapital);
-    if (!(capital > 0)) throw new UserError(`--capital must be > 0, got ${capital}`);
-    const perDay = v['limit-per-day'] === undefined ? undefined : numberFlag(v, 'limit-per-day', 0);
-    if (perDay !== undefined && !(Number.isInteger(perDay) && perDay > 0)) throw new UserError(`--limit-per-day must be a positive integer, got ${v['limit-per-day']}`);
+    const capital = numberFlag(v, 'capital', defaultEngine().initialCapital, ENGINE_SPECS.initialCapital);
+    const perDay = v['limit-per-day'] === undefined ? undefined : numberFlag(v, 'limit-per-day', 0, { ...RULE_SPECS.maxTradesPerDay, nullable: false });
 
     const set = readTradeLogs(paths);
     const date = v.date ?? (set.trades.length ? defaultReportDate(set.trades) : null);

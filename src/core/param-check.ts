@@ -36,7 +36,7 @@ export interface ValueSpec {
 export type CheckedValue = number | boolean | string | null;
 
 /** Units written right after the number (`0.5%`, `300000 ms`); others go in parentheses after the bound (`1 (fraction)`). */
-const SUFFIX_UNITS = new Set(['%', 'ms', 'bps', 'σ']);
+const SUFFIX_UNITS = new Set(['%', 'ms', 's', 'bps', 'σ']);
 
 /** `0.5%`, `300000 ms`, `1.5 × average`, `1 (fraction)`; unitless numbers bare. */
 export function withUnit(x: number, unit: string | undefined): string {

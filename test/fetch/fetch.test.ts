@@ -425,7 +425,7 @@ describe('edgelab fetch (command)', () => {
     await expect(fetchCommand.run(set('--kind', 'candles'))).rejects.toThrow(/--kind must be 'trades' or 'ohlcv'/);
     await expect(fetchCommand.run(set('--exchange', 'nope'))).rejects.toThrow(/unknown exchange 'nope'/);
     await expect(fetchCommand.run(set('--exchange-options', '{x'))).rejects.toThrow(/--exchange-options must be a JSON object/);
-    await expect(fetchCommand.run(set('--page-limit', '0'))).rejects.toThrow(/--page-limit must be a positive integer/);
+    await expect(fetchCommand.run(set('--page-limit', '0'))).rejects.toThrow(/--page-limit: must be ≥ 1 \(rows\)/);
     await expect(fetchCommand.run([...flags(srvA, out), '--timeframe', '5m'])).rejects.toThrow(/--timeframe applies only to --kind ohlcv/);
     expect(fs.existsSync(out)).toBe(false);
   });
