@@ -30,6 +30,7 @@ function cfg(obj: unknown): string {
 type Row = [label: string, args: (out: string) => string[], field: RegExp];
 
 const D = ['--data', TRADES];
+const MISSING_CAL = path.join(os.tmpdir(), 'edgelab-no-such-calibration.json');
 const STOP0 = () => cfg({ strategies: { V1: { stopPct: 0 } } });
 
 /** command → rows; `out` is the path the command would write (a folder or a file). */
@@ -85,7 +86,8 @@ const TABLE: Record<string, Row[]> = {
   ],
   'maker-sim': [
     ['--offset-pct out of bounds', (o) => [...D, '--offset-pct', '60', '--out', o], /--offset-pct: must be < 50%/],
-    ['--timeout negative', (o) => [...D, '--timeout=-1', '--out', o], /--timeout: must be ≥ 0 s/],
+    ['--timeout negative', (o) => [...D, '--timeout=-1', '--out', o], /--timeout/],
+    ['--timeout a bare number (unit required)', (o) => [...D, '--timeout', '30', '--out', o], /--timeout/],
     ['--latency-ms NaN', (o) => [...D, '--latency-ms', 'NaN', '--out', o], /--latency-ms: expected a number ≥ 0 ms/],
     ['--notional 0', (o) => [...D, '--notional', '0', '--out', o], /--notional: must be > 0/],
     ['--queue-power 0', (o) => [...D, '--fill-model', 'queue', '--queue-power', '0', '--out', o], /--queue-power: must be > 0/],
@@ -118,6 +120,14 @@ const TABLE: Record<string, Row[]> = {
   main: [
     ['unknown strategy', (o) => ['--strategies', 'V9', '--out', o], /unknown strategy 'V9'/],
     ['empty strategy list', (o) => ['--strategies', ',', '--out', o], /--strategies/],
+  ],
+  promote: [
+    ['unknown preset', (o) => ['--init-from', 'phase9', '--to', o], /unknown preset 'phase9'/],
+    ['unknown strategy', (o) => ['--init-from', 'phase2', '--strategies', 'V1,V9', '--to', o], /unknown strategy 'V9'/],
+    ['--min-dsr out of bounds', (o) => ['--from', MISSING_CAL, '--to', o, '--min-dsr', '2'], /--min-dsr/],
+    ['--max-pbo negative', (o) => ['--from', MISSING_CAL, '--to', o, '--max-pbo=-1'], /--max-pbo/],
+    ['--min-oos-trades fractional', (o) => ['--from', MISSING_CAL, '--to', o, '--min-oos-trades', '2.5'], /--min-oos-trades/],
+    ['--revision 0', (o) => ['--rollback', '--revision', '0', '--to', o], /--revision/],
   ],
   validate: [
     ['--capital 0', () => ['--from', TRADE_LOG, '--capital', '0'], /--capital: must be > 0/],
