@@ -30,6 +30,7 @@ function cfg(obj: unknown): string {
 type Row = [label: string, args: (out: string) => string[], field: RegExp];
 
 const D = ['--data', TRADES];
+const FIX = (f: string) => path.join(ROOT, 'test', 'fixtures', 'data', f);
 const MISSING_CAL = path.join(os.tmpdir(), 'edgelab-no-such-calibration.json');
 const STOP0 = () => cfg({ strategies: { V1: { stopPct: 0 } } });
 
@@ -128,6 +129,12 @@ const TABLE: Record<string, Row[]> = {
     ['--max-pbo negative', (o) => ['--from', MISSING_CAL, '--to', o, '--max-pbo=-1'], /--max-pbo/],
     ['--min-oos-trades fractional', (o) => ['--from', MISSING_CAL, '--to', o, '--min-oos-trades', '2.5'], /--min-oos-trades/],
     ['--revision 0', (o) => ['--rollback', '--revision', '0', '--to', o], /--revision/],
+  ],
+  convert: [
+    ['NaN price in the data', (o) => ['--data', FIX('trades-nan-price.csv'), '--out', o], /trades-nan-price\.csv: row \d+/],
+    ['zero amount in the data', (o) => ['--data', FIX('trades-zero-amount.csv'), '--out', o], /trades-zero-amount\.csv: row \d+/],
+    ['wrong type in the data', (o) => ['--data', FIX('trades-non-numeric.csv'), '--out', o], /trades-non-numeric\.csv: row \d+/],
+    ['unknown flag', (o) => ['--data', TRADES, '--rows', '5', '--out', o], /--rows/],
   ],
   validate: [
     ['--capital 0', () => ['--from', TRADE_LOG, '--capital', '0'], /--capital: must be > 0/],
