@@ -98,23 +98,33 @@ export function judgeAtLeast(point: number | null, ci: [number, number] | null, 
 
 export interface PhaseImpactOptions {
   strategies: string[];
-  /** Monte Carlo of the plan's $10 → $300,000 path on the final step's trades. */
-  compounding?: { months?: number; paths?: number; seed?: number; target?: number; startEquity?: number };
+  /** Monte Carlo of the plan's $10 → $300,000 path on the final step's trades; null to skip it. */
+  compounding?: { months?: number; paths?: number; seed?: number; target?: number; startEquity?: number } | null;
   onStep?: (preset: PhaseStep) => void;
 }
 
-export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseImpact {
-  const runs = {} as Record<PhaseStep, BacktestResult>;
-  for (const p of PHASE_STEPS) {
-    opts.onStep?.(p);
-    runs[p] = runBacktest(tape, { strategies: opts.strategies, preset: p });
+export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions & { runs?: Record<PhaseStep, BacktestResult> }): PhaseImpact {
+  let runs = opts.runs;
+  if (!runs) {
+    runs = {} as Record<PhaseStep, BacktestResult>;
+    for (const p of PHASE_STEPS) {
+      opts.onStep?.(p);
+      runs[p] = runBacktest(tape, { strategies: opts.strategies, preset: p });
+    }
   }
+  return phaseImpactFromRuns(runs, describeTape(tape), opts);
+}
+
+/**
+ * The claims judged on runs already made (by `phaseImpact`, the main job, or
+ * read back from output folders): one preset run per step, same data.
+ */
+export function phaseImpactFromRuns(runs: Record<PhaseStep, BacktestResult>, d0: PhaseImpact['data'], opts: PhaseImpactOptions): PhaseImpact {
   const steps = PHASE_STEPS.map((p) => ({
     preset: p,
     strategies: Object.fromEntries(opts.strategies.map((id) => [id, figures(runs[p].strategies[id])])),
   }));
   const f = (p: PhaseStep, id: string) => steps.find((s) => s.preset === p)!.strategies[id];
-  const d0 = describeTape(tape);
   const capital = runs.phase3.config.engine.initialCapital;
   const spanDays = d0.fromMs !== null && d0.toMs !== null ? (d0.toMs - d0.fromMs) / 86_400_000 : 0;
   const claims: Claim[] = [];
@@ -139,7 +149,7 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
         observed: `${b.trades} → ${p1.trades} (${pct(red)} fewer)`,
         verdict: red >= 0.99 ? 'confirmed' : 'refuted',
         note:
-          tape.kind === 'bars'
+          d0.kind === 'bars'
             ? "on bars 'before' can enter at most once per bar, so it cannot reproduce the tick-level overtrading (329,864 trades in 9 h) the 99% figure was measured against; judge this claim on a trade tape"
             : undefined,
       });
@@ -232,7 +242,7 @@ export function phaseImpact(tape: MarketTape, opts: PhaseImpactOptions): PhaseIm
   // Compounding reality check on the final step's per-trade returns.
   const compounding: Record<string, unknown> = {};
   const mc = opts.compounding ?? {};
-  for (const id of opts.strategies) {
+  for (const id of opts.compounding === null ? [] : opts.strategies) {
     const rows = runs.phase3.strategies[id].ledger;
     if (rows.length < 2 || spanDays <= 0) {
       compounding[id] = { note: 'too few trades to resample' };
