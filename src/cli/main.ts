@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   promote: async () => (require('./promote') as typeof import('./promote')).promoteCommand,
   convert: async () => (require('./convert') as typeof import('./convert')).convertCommand,
   worker: async () => (require('./worker') as typeof import('./worker')).workerCommand,
+  report: async () => (require('./report') as typeof import('./report')).reportCommand,
 };
 
 function help(): string {

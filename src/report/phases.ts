@@ -97,7 +97,7 @@ function fromClaims(claims: Claim[], id: string, strategies?: string[]): { statu
   const refuted = cs.filter((c) => c.verdict === 'refuted');
   const open = cs.filter((c) => c.verdict === 'not measurable');
   const measured = cs.map((c) => `${c.strategy} ${c.observed}`).join('; ');
-  if (refuted.length) return { status: 'fail', measured, why: `fails for ${refuted.map((c) => c.strategy).join(', ')} (95% interval entirely on the wrong side, or the point value for non-statistical claims)` };
+  if (refuted.length) return { status: 'fail', measured, why: `fails for ${refuted.map((c) => c.strategy).join(', ')}${refuted[0].note ? ` (${refuted[0].note})` : ''}` };
   if (open.length) return { status: 'not measurable', measured, why: `${open.map((c) => `${c.strategy}: ${c.note ?? 'interval straddles the threshold or too few trades'}`).join('; ')}` };
   return { status: 'pass', measured, why: `holds for all ${cs.length}` };
 }
@@ -176,7 +176,7 @@ export function judgePhases(ev: PhaseEvidence, date: string): PhasesResult {
       threshold: 'fees of all strategies, before → phase1: > 95% lower',
       measured: red === null ? '—' : `${money(b)} → ${money(p)} (${pct(red)} lower)`,
       status: red === null ? 'not measurable' : yes(red > 0.95),
-      why: red === null ? 'no fees before' : fromClaims(claims, 'P1.fees').why + (ev.data.kind === 'bars' ? "; on bars 'before' can enter at most once per bar, so it cannot overtrade as on ticks" : ''),
+      why: red === null ? 'no fees before' : `${red > 0.95 ? 'holds' : 'fails'} on the total; per strategy: ${fromClaims(claims, 'P1.fees').why}${ev.data.kind === 'bars' ? "; on bars 'before' can enter at most once per bar, so it cannot overtrade as it did on ticks" : ''}`,
       evidence: `${src.before}; ${src.phase1}`,
     });
   }
@@ -460,7 +460,7 @@ function checklist(ev: PhaseEvidence, criteria: CriterionRow[], ids: string[]): 
       const changed = Object.keys(b).filter((k) => b[k] !== a[k]);
       (changed.length ? raised : same).push(changed.length ? `${id} ${changed.map((k) => `${k} ${a[k]}→${b[k]}`).join(', ')}` : id);
     }
-    add({ criterion: 'Signal thresholds increased', threshold: 'phase3 thresholds differ from phase2 for V1, V2, V3, V4, V6 (plan 3.1)', measured: raised.join('; ') || '—', status: yes(same.length === 0 && raised.length > 0), why: same.length ? `unchanged: ${same.join(', ')}` : 'the phase3 preset raises every threshold the plan names', evidence: 'resolved configuration of presets phase2 and phase3' });
+    add({ criterion: 'Signal thresholds increased', threshold: 'phase3 sets the plan’s stricter thresholds (3.1) for V1, V2, V3, V4, V6 (for V3 stricter is a lower VPIN entry)', measured: raised.join('; ') || '—', status: yes(same.length === 0 && raised.length > 0), why: same.length ? `unchanged: ${same.join(', ')}` : 'the phase3 preset sets every threshold the plan names to its stricter value', evidence: 'resolved configuration of presets phase2 and phase3' });
   }
   {
     const v8 = runs.phase1.strategies.V8;
