@@ -45,6 +45,8 @@ export interface DailyReport {
 export const PLAN_PER_DAY_LIMIT = 50;
 /** Rolling win-rate window in trades. */
 export const ROLLING_WINDOW = 50;
+/** Shortest rolling window drawn: below 10 trades a rolling rate is noise. */
+export const MIN_ROLLING = 10;
 
 export function buildDaily(set: TradeLogSet, opts: DailyOptions): DailyReport {
   const validation = validateEdge(set.trades, { date: opts.date, capital: opts.capital, ...(opts.perDayLimit !== null ? { limits: { perDay: opts.perDayLimit } } : {}) });
@@ -203,19 +205,38 @@ function charts(rep: DailyReport): ChartView[] {
   if (!rep.set.trades.length) return [];
   const start = Math.min(...rep.set.trades.map((t) => t.entryTime));
   const series = ids.map((id) => equityFromTrades(id, byStrategy[id] ?? [], rep.opts.capital, start));
-  if (ids.length > 1) series.push(equityFromTrades(`all (${ids.length} × ${money(rep.opts.capital)})`, rep.set.trades, rep.opts.capital * ids.length, start));
+  if (ids.length > 1) series.push(equityFromTrades('all strategies', rep.set.trades, rep.opts.capital * ids.length, start));
   const buckets = dailyBuckets(Object.fromEntries(ids.map((id) => [id, byStrategy[id] ?? []])));
   const rs = Object.fromEntries(ids.map((id) => [id, rMultiples((byStrategy[id] ?? []).map((t) => t.netPnl))]));
-  const win = Math.max(2, Math.min(ROLLING_WINDOW, Math.min(...ids.map((id) => (byStrategy[id] ?? []).length))));
-  const rolling = Object.fromEntries(ids.map((id) => [id, rollingWinRate(byStrategy[id] ?? [], win)]));
-  return [
-    chartView('chart-equity', equityFigure(series, 'Equity per strategy and all together (realised, by exit)'), `Each strategy starts at ${money(rep.opts.capital)}; “all” pools them. Lines are thinned for drawing above 1,500 points; every statistic uses every trade.`),
-    chartView('chart-underwater', underwaterFigure(series), 'Quote currency below the running peak of each equity line.'),
+  // One window for every line: 50 trades, or fewer when the strategies are shorter (never below 10).
+  const counts = ids.map((id) => (byStrategy[id] ?? []).length);
+  const eligible = counts.filter((n) => n >= MIN_ROLLING);
+  const win = eligible.length ? Math.min(ROLLING_WINDOW, ...eligible) : MIN_ROLLING;
+  const rollIds = ids.filter((_, k) => counts[k] >= win);
+  const left = ids.filter((_, k) => counts[k] < win);
+  const rolling = Object.fromEntries(rollIds.map((id) => [id, rollingWinRate(byStrategy[id], win)]));
+  const all = ids.length > 1 ? series.pop()! : null;
+  const views = [
+    chartView('chart-equity', equityFigure(series, 'Equity per strategy (realised, by exit)'), `Each strategy starts at ${money(rep.opts.capital)}. Lines are thinned for drawing above 1,500 points; every statistic uses every trade.`),
+    chartView('chart-underwater', underwaterFigure(series, 'Underwater per strategy'), 'Quote currency below the running peak of each equity line.'),
+  ];
+  if (all) {
+    views.push(
+      chartView('chart-equity-all', equityFigure([all], 'Equity, all strategies together'), `The strategies pooled: ${ids.length} × ${money(rep.opts.capital)}.`),
+      chartView('chart-underwater-all', underwaterFigure([all], 'Underwater, all strategies together')),
+    );
+  }
+  views.push(
     chartView('chart-daily-pnl', dailyPnlFigure(buckets)),
     chartView('chart-trades-per-day', tradesPerDayFigure(buckets, rep.opts.perDayLimit)),
     chartView('chart-r-multiples', rHistogramFigure(rs), 'A trade log carries no initial stop, so 1 R is the strategy’s average losing trade (−1 R = an average loss).'),
-    chartView('chart-rolling-win-rate', rollingWinRateFigure(rolling, win, null), `Win rate over the last ${win} trades; the shaded band is its 95% Wilson interval.`),
-  ];
+    chartView(
+      'chart-rolling-win-rate',
+      rollingWinRateFigure(rolling, win, null),
+      `Win rate over the last ${win} trades; the shaded band is its 95% Wilson interval.${left.length ? ` Not drawn (fewer than ${win} trades): ${left.join(', ')}.` : ''}`,
+    ),
+  );
+  return views;
 }
 
 export function renderDailyHtml(rep: DailyReport, meta: { generatedAt: string; version: string; standalone: boolean }): string {

@@ -11,10 +11,10 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
-/** Quote-currency amount with enough digits for per-trade edges of a $10 trade: $-0.0057, $12.34. */
+/** Quote-currency amount, with 4 decimals below $1 so per-trade edges of a $10 trade show: −$0.0057, $12.34. */
 export function money(x: number | null | undefined, digits?: number): string {
   if (!finite(x)) return DASH;
-  const d = digits ?? (Math.abs(x) >= 100 ? 2 : 4);
+  const d = digits ?? (Math.abs(x) >= 1 ? 2 : 4);
   const s = Math.abs(x).toFixed(d);
   const grouped = Math.abs(x) >= 1000 ? Number(s).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : s;
   return `${x < 0 && Number(s) !== 0 ? '−' : ''}$${grouped}`;

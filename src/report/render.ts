@@ -11,7 +11,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { packageRoot } from '../util/package-root';
-import { writeOutputsAtomic } from '../util/atomic-write';
 import type { Figure } from './charts';
 
 export const TEMPLATE_DIR = path.join(packageRoot(), 'src', 'report', 'templates');
@@ -126,6 +125,45 @@ export function writeReport(dir: string, page: { html: string; json: string; bas
     const src = plotlySource();
     if (!fs.existsSync(asset) || fs.statSync(asset).size !== Buffer.byteLength(src)) files[PLOTLY_ASSET] = src;
   }
-  writeOutputsAtomic(dir, files);
+  writeFilesAllOrNothing(dir, files);
   return { html: path.join(dir, `${page.base}.html`), json: path.join(dir, `${page.base}.json`), index: path.join(dir, 'index.html') };
+}
+
+/**
+ * Write files into `dir` so that either all of them are replaced or none:
+ * everything is staged beside the folder first (a failure there touches
+ * nothing), the current versions are hard-linked aside, then the staged files
+ * are moved in, in the given order (the index last); if a move fails, the
+ * moved ones are put back from the links (or removed when they are new).
+ */
+export function writeFilesAllOrNothing(dir: string, files: Record<string, string>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const stage = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.staging-`));
+  try {
+    const names = Object.keys(files).sort((a, b) => (a === 'index.html' ? 1 : b === 'index.html' ? -1 : 0));
+    names.forEach((name, k) => {
+      fs.writeFileSync(path.join(stage, `new-${k}`), files[name]);
+      const dest = path.join(dir, name);
+      if (fs.existsSync(dest) && fs.statSync(dest).isFile()) fs.linkSync(dest, path.join(stage, `old-${k}`));
+    });
+    const moved: number[] = [];
+    try {
+      names.forEach((name, k) => {
+        const dest = path.join(dir, name);
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.renameSync(path.join(stage, `new-${k}`), dest);
+        moved.push(k);
+      });
+    } catch (e) {
+      for (const k of moved.reverse()) {
+        const dest = path.join(dir, names[k]);
+        const old = path.join(stage, `old-${k}`);
+        if (fs.existsSync(old)) fs.renameSync(old, dest);
+        else fs.rmSync(dest, { force: true });
+      }
+      throw e;
+    }
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
 }
