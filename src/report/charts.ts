@@ -20,6 +20,12 @@ const DAY_MS = 86_400_000;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 export const colour = (i: number) => PALETTE[i % PALETTE.length];
 
+/** '#1f77b4' → 'rgba(31,119,180,a)'. */
+function translucent(hex: string, a: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${a})`;
+}
+
 function baseLayout(yTitle: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     margin: { l: 64, r: 16, t: 12, b: 40 },
@@ -136,7 +142,7 @@ export function dailyPnlFigure(b: ReturnType<typeof dailyBuckets>): Figure {
   return {
     title: 'Daily net P&L (by day of exit)',
     data: Object.keys(b.pnl).map((id, i) => ({ type: 'bar', name: id, x: b.days, y: b.pnl[id], marker: { color: colour(i) } })),
-    layout: baseLayout('net P&L (quote)', { barmode: 'relative', xaxis: { type: 'category', automargin: true } }),
+    layout: baseLayout('net P&L (quote)', { barmode: 'relative', xaxis: { type: 'date', automargin: true } }),
   };
 }
 
@@ -146,7 +152,7 @@ export function tradesPerDayFigure(b: ReturnType<typeof dailyBuckets>, limit: nu
   if (limit !== null && b.days.length) {
     data.push({ type: 'scatter', mode: 'lines', name: `limit ${limit}/day per strategy`, x: b.days, y: b.days.map(() => limit), line: { color: '#b3261e', dash: 'dash', width: 1.5 } });
   }
-  return { title: 'Trades per day per strategy, against the daily limit', data, layout: baseLayout('trades', { barmode: 'group', xaxis: { type: 'category', automargin: true } }) };
+  return { title: 'Trades per day per strategy, against the daily limit', data, layout: baseLayout('trades', { barmode: 'group', xaxis: { type: 'date', automargin: true } }) };
 }
 
 /**
@@ -201,7 +207,7 @@ export function rollingWinRateFigure(byStrategy: Record<string, ReturnType<typeo
     const idx = thinSeries(r.time.map((_, k) => k), r.rate).x;
     const pick = (a: number[]) => idx.map((k) => a[k]);
     data.push({ type: 'scatter', mode: 'lines', name: `${id} 95% band`, x: pick(r.time), y: pick(r.hi), line: { width: 0, color: c }, showlegend: false, hoverinfo: 'skip', legendgroup: id });
-    data.push({ type: 'scatter', mode: 'lines', name: `${id} 95% band`, x: pick(r.time), y: pick(r.lo), line: { width: 0, color: c }, fill: 'tonexty', fillcolor: 'rgba(120,120,120,0.18)', showlegend: false, hoverinfo: 'skip', legendgroup: id });
+    data.push({ type: 'scatter', mode: 'lines', name: `${id} 95% band`, x: pick(r.time), y: pick(r.lo), line: { width: 0, color: c }, fill: 'tonexty', fillcolor: translucent(c, 0.15), showlegend: false, hoverinfo: 'skip', legendgroup: id });
     data.push({ type: 'scatter', mode: 'lines', name: id, x: pick(r.time), y: pick(r.rate), line: { color: c, width: 1.5 }, legendgroup: id });
   });
   const layout = baseLayout(`win rate, last ${window} trades`, { xaxis: { type: 'date', automargin: true }, yaxis: { title: { text: `win rate, last ${window} trades` }, tickformat: '.0%', range: [0, 1] } });

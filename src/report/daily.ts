@@ -282,7 +282,33 @@ export function renderDailyHtml(rep: DailyReport, meta: { generatedAt: string; v
       return { cls: '', cells: [cell(id, ''), cell(int(a.trades)), cell(pct(a.winRate)), cell(money(a.edgePerTrade)), cell(interval(a.edgeCi, (x) => money(x))), cell(v.verdict, verdictClass(v) === 'good' ? 'pass' : verdictClass(v) === 'bad' ? 'fail' : 'na'), cell(v.significant ? '0' : v.tradesNeededForSignificance === null ? 'never at this mean' : int(v.tradesNeededForSignificance))] };
     }),
   };
+  const recs = rep.opts.reconciliation ?? {};
+  const reconciliationTable = {
+    id: 'reconciliation',
+    caption: 'Each live entry replayed through the engine’s own fill and exit rules with the strategy’s configuration. Slippage in bps, positive = worse for the trader; the interval is a paired bootstrap over trades.',
+    columns: [{ label: 'strategy' }, { label: 'replayed', num: true }, { label: 'entry slip.', num: true }, { label: 'exit slip.', num: true }, { label: 'exit reasons agree', num: true }, { label: 'exited differently', num: true }, { label: 'fee drift / trade', num: true }, { label: 'live edge', num: true }, { label: 'replay edge', num: true }, { label: 'live − replay, 95%', num: true }],
+    rows: Object.values(recs).map((r) =>
+      'skipped' in r
+        ? { cls: '', cells: [cell(r.strategy, ''), cell('skipped: ' + r.skipped, 'note'), ...Array.from({ length: 8 }, () => cell('—'))] }
+        : {
+            cls: '',
+            cells: [
+              cell(r.strategy, ''),
+              cell(`${int(r.matched)} of ${int(r.trades)}`),
+              cell(bps(r.entrySlippageBpsMean)),
+              cell(bps(r.exitSlippageBpsMean)),
+              cell(pct(r.exitReasonAgreement)),
+              cell(int(r.exitedDifferently)),
+              cell(money(r.feeDriftPerTrade)),
+              cell(money(r.liveEdgePerTrade)),
+              cell(money(r.replayEdgePerTrade)),
+              cell(interval(r.differenceCi, (x) => money(x))),
+            ],
+          },
+    ),
+  };
   return renderTemplate('daily', {
+    reconciliationTable,
     date: rep.date,
     generatedAt: meta.generatedAt,
     version: meta.version,
