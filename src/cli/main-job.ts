@@ -10,8 +10,16 @@ import { edgelabVersion, packageRoot } from '../util/package-root';
 import { formatResultTable } from './backtest';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, table } from './format';
+import { parseNow } from './report';
+import type { MarketTape, TradeTape } from '../data/tape';
+import { readTradeLogs } from '../data/readers/trade-log';
+import { defaultReportDate } from '../analytics/edge-validation';
+import { buildDaily, writeDailyReport, PLAN_PER_DAY_LIMIT } from '../report/daily';
+import { judgePhases, runPhaseEvidence } from '../report/phases';
+import { writePhasesReport } from '../report/phases-page';
+import type { PhaseStep } from '../research/phase-impact';
 
-const USAGE = 'edgelab main [--out <dir>] [--strategies V1,…,V8]';
+const USAGE = 'edgelab main [--out <dir>] [--reports <dir>] [--now <iso>] [--strategies V1,…,V8]';
 const PRESETS = ['before', 'phase1', 'phase2', 'phase3'];
 
 /**
@@ -22,7 +30,8 @@ export const mainJobCommand: Command = {
   summary: 'Run the plan presets (before, phase1, phase2) on the bundled real data and compare them.',
   usage: USAGE,
   async run(argv) {
-    const v = parseFlags(argv, { out: { type: 'string' }, strategies: { type: 'string', default: 'V1,V2,V3,V4,V5,V6,V7,V8' } }, USAGE);
+    const v = parseFlags(argv, { out: { type: 'string' }, reports: { type: 'string' }, now: { type: 'string' }, strategies: { type: 'string', default: 'V1,V2,V3,V4,V5,V6,V7,V8' } }, USAGE);
+    const now = parseNow(v.now);
     const outRoot = v.out ?? path.join(packageRoot(), 'reports', 'latest');
     const ids = v.strategies!.split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new UserError(`--strategies is empty, got '${v.strategies}'`);
@@ -32,12 +41,14 @@ export const mainJobCommand: Command = {
       { name: 'trades', label: 'Binance USD-M BTCUSDT trades (Tardis sample)', files: [bundledData.trades] },
       { name: 'bars5m', label: 'Binance spot BTC/USDT 5m bars', files: [bundledData.bars5m] },
     ];
+    const kept: Record<string, { tape: MarketTape; results: Record<string, BacktestResult> }> = {};
     const compare: string[][] = [];
     const gate: string[][] = [];
     for (const ds of datasets) {
       const { tape, warnings } = loadMarketData(ds.files);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       const results: Record<string, BacktestResult> = {};
+      kept[ds.name] = { tape, results };
       for (const preset of PRESETS) {
         const res = runBacktest(tape, { strategies: ids, preset });
         results[preset] = res;
@@ -87,6 +98,32 @@ export const mainJobCommand: Command = {
           : '') +
         `\n\nOutputs (trades.csv, trades.jsonl, summary.json per run) are in ${outRoot}\n`,
     );
+    writeReports(v.reports ?? path.join(packageRoot(), 'reports'), outRoot, kept, ids, now);
     return 0;
   },
 };
+
+/**
+ * The main job ends with the morning pages: the daily edge validation of its
+ * own phase3 backtest on the 5m bars (read back from the folder it just
+ * wrote, as a trader's log would be) and the phase checklist judged on the
+ * same runs (no second backtest), the maker criteria on the trade tape.
+ */
+function writeReports(dir: string, outRoot: string, kept: Record<string, { tape: MarketTape; results: Record<string, BacktestResult> }>, ids: string[], now: Date): void {
+  const bars = kept.bars5m;
+  const meta = { generatedAt: now.toISOString(), version: edgelabVersion() };
+  const set = readTradeLogs([path.join(outRoot, 'bars5m-phase3')]);
+  const p3 = bars.results.phase3.config;
+  const limit = p3.strategies[ids[0]]?.rules.limits?.perDay ?? PLAN_PER_DAY_LIMIT;
+  const daily = buildDaily(set, { date: defaultReportDate(set.trades), capital: p3.engine.initialCapital, perDayLimit: limit });
+  const d = writeDailyReport(dir, daily, { ...meta, standalone: false });
+  const ev = runPhaseEvidence(bars.tape, {
+    file: path.basename(bundledData.bars5m),
+    strategies: ids,
+    runs: bars.results as Record<PhaseStep, BacktestResult>,
+    tradeTape: { tape: kept.trades.tape as TradeTape, file: path.basename(bundledData.trades) },
+  });
+  const phases = judgePhases(ev, now.toISOString().slice(0, 10));
+  const ph = writePhasesReport(dir, phases, meta);
+  process.stdout.write(`\n== Reports (open offline; index: ${d.index})\n   daily report (${daily.date}, phase3 on the 5m bars): ${d.html}\n   phase checklist (${phases.summary}): ${ph.html}\n`);
+}

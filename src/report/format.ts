@@ -76,7 +76,5 @@ export function duration(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
-/** JSON for the page and the .json file: non-finite numbers become null (JSON has no NaN), 2-space indent. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n';
-}
+/** JSON for the .json file beside a page: the one JSON rule of edgelab (src/util/json.ts). */
+export { toJsonDocument as stableJson } from '../util/json';

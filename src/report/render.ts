@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { packageRoot } from '../util/package-root';
+import { jsonSafe } from '../util/json';
 import type { Figure } from './charts';
 
 export const TEMPLATE_DIR = path.join(packageRoot(), 'src', 'report', 'templates');
@@ -42,7 +43,7 @@ export function renderTemplate(name: string, view: object): string {
 
 /** JSON safe to place inside a <script> element (no `</script>`, no HTML comment openers). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x))
+  return JSON.stringify(value, jsonSafe)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
