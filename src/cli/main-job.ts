@@ -10,7 +10,7 @@ import { edgelabVersion, packageRoot } from '../util/package-root';
 import { formatResultTable } from './backtest';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, table } from './format';
-import { parseNow } from './report';
+import { parseNow } from './report-args';
 import type { MarketTape, TradeTape } from '../data/tape';
 import { readTradeLogs } from '../data/readers/trade-log';
 import { defaultReportDate } from '../analytics/edge-validation';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseFlags, required } from './args';
-import { parseDate, parseNow } from './report';
-import { loadMarketData } from './backtest';
+import { parseDate, parseNow } from './report-args';
+import { loadMarketData } from '../data/market';
 import { readTradeLogs } from '../data/readers/trade-log';
 import { defaultReportDate } from '../analytics/edge-validation';
 import { describeTape } from '../data/tape';

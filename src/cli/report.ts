@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import type { Command } from './main';
+import type { Command } from './command';
 import { parseFlags, required } from './args';
 import { UserError } from '../util/errors';
+import { parseDate, parseNow } from './report-args';
 import { edgelabVersion, packageRoot } from '../util/package-root';
-import { loadMarketData } from './backtest';
+import { loadMarketData } from '../data/market';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { judgePhases, runPhaseEvidence, type PhasesResult } from '../report/phases';
@@ -13,23 +14,6 @@ import { writePhasesReport } from '../report/phases-page';
 const USAGE_DAILY = 'edgelab report daily --from <path>… [--data <market file>] [--config <json>] [--preset phase3] [--date YYYY-MM-DD] [--now <iso>] [--standalone] --out <dir>';
 const USAGE_PHASES = 'edgelab report phases (--from <dir>… | --data <market file> [--book <trade tape or capture>]) [--strategies V1,…] [--now <iso>] --out <dir>';
 const USAGE = `${USAGE_DAILY}\n       ${USAGE_PHASES}`;
-
-/** The injected clock of a report: --now, or the wall clock (the CLI is the only place that reads it). */
-export function parseNow(v: string | undefined): Date {
-  if (v === undefined) return new Date();
-  const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new UserError(`--now: '${v}' is not an ISO date-time (e.g. 2024-09-06T08:00:00Z)`);
-  return d;
-}
-
-export function parseDate(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (!m || Number.isNaN(Date.UTC(+m[1], +m[2] - 1, +m[3])) || new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).toISOString().slice(0, 10) !== v) {
-    throw new UserError(`--date: '${v}' is not a date (YYYY-MM-DD)`);
-  }
-  return v;
-}
 
 /** Phases from the bundled or given market data (runs what it needs). */
 export function phasesFromData(opts: { data: string[]; book?: string; strategies?: string[]; date: string; quiet?: boolean }): PhasesResult {

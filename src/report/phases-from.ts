@@ -7,8 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BacktestResult, StrategyResult } from '../backtest/run';
-import type { LedgerRow } from '../backtest/ledger';
+import type { BacktestResult, StrategyResult } from '../run/run';
+import type { LedgerRow } from '../core/ledger';
 import { equityCurve } from '../analytics/metrics';
 import { PHASE_STEPS, type PhaseStep } from '../research/phase-impact';
 import { readTradeLogs } from '../data/readers/trade-log';

@@ -13,8 +13,8 @@
  */
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import { describeTape } from '../data/tape';
-import { runBacktest, type BacktestResult } from '../backtest/run';
-import { runPortfolio, type PortfolioResult } from '../backtest/portfolio';
+import { runBacktest, type BacktestResult } from '../run/run';
+import { runPortfolio, type PortfolioResult } from '../run/portfolio';
 import { auditBarLedger, auditTickLedger, maxEntriesInWindow } from '../backtest/audit';
 import { makeFeeModel } from '../execution/fees';
 import { PHASE_STEPS, phaseImpactFromRuns, type Claim, type PhaseImpact, type PhaseStep } from '../research/phase-impact';

@@ -25,12 +25,13 @@
  */
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import { describeTape, lowerBound } from '../data/tape';
-import { runBarEngine, runTickEngine, type StrategySignals } from '../backtest/engine';
-import { executionContext } from '../backtest/run';
+import { runBarEngine, runTickEngine } from '../backtest/engine';
+import type { StrategySignals } from '../core/signals';
+import { executionContext } from '../run/run';
 import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
 import { getStrategy } from '../strategies/registry';
 import { bootstrapMeanCI } from '../analytics/bootstrap';
-import type { LedgerRow } from '../backtest/ledger';
+import type { LedgerRow } from '../core/ledger';
 
 /** What reconciliation needs of a live trade (TradeLogTrade has all of it). */
 export interface LiveTrade {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load';
 import { bundledData } from '../../src/data/bundled';
 import type { BarTape, TradeTape } from '../../src/data/tape';
-import { runBacktest } from '../../src/backtest/run';
-import type { LedgerRow } from '../../src/backtest/ledger';
+import { runBacktest } from '../../src/run/run';
+import type { LedgerRow } from '../../src/core/ledger';
 import { reconcile, type LiveTrade, type StrategyReconciliation } from '../../src/report/reconciliation';
 
 const bars = loadData(bundledData.bars5m).tape as BarTape;

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadData } from '../../src/data/load';
 import { bundledData } from '../../src/data/bundled';
-import { runBacktest } from '../../src/backtest/run';
-import type { LedgerRow } from '../../src/backtest/ledger';
+import { runBacktest } from '../../src/run/run';
+import type { LedgerRow } from '../../src/core/ledger';
 
 let cached: Record<string, LedgerRow[]> | null = null;
 
