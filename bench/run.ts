@@ -23,17 +23,30 @@ import { OuIndicator, ouSeries } from '../src/signals/ou';
 import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
 import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
+import { engineWay, fusedWay } from './same-rule';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
+
+/**
+ * Milliseconds of this process's CPU time spent in `f`. Every timed section
+ * here is single-threaded, so on a quiet machine this equals wall time; on a
+ * machine shared with other jobs it leaves out the time the process sat
+ * waiting for a core, which wall time would add at random. (The sweep
+ * section uses worker threads and keeps wall time: bench/sweep.ts.)
+ */
+export function cpuMs(f: () => unknown): number {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
 
 function bestOf<T>(reps: number, f: () => T): { ms: number; value: T } {
   let best = Infinity;
   let value!: T;
   for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    value = f();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ms = cpuMs(() => (value = f()));
     if (ms < best) best = ms;
   }
   return { ms: best, value };
@@ -93,7 +106,7 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
     ['full V1 pass: signals + engine', full.ms, rate(full.ms)],
   ];
   const fmt = (x: number) => (x / 1e6).toFixed(1).padStart(8);
-  process.stdout.write(`\nedgelab bench — ${N.toLocaleString('en-US')} synthetic trades (seed 7), best of ${REPS} after warm-up, node ${process.version}\n\n`);
+  process.stdout.write(`\nedgelab bench — ${N.toLocaleString('en-US')} synthetic trades (seed 7), best of ${REPS} after warm-up (process CPU time), node ${process.version}\n\n`);
   process.stdout.write(`${'what'.padEnd(54)} ${'ms'.padStart(8)} ${'M trades/s'.padStart(10)} ${'× slower than bare'.padStart(19)}\n`);
   for (const [name, ms, r] of rows) {
     process.stdout.write(`${name.padEnd(54)} ${ms.toFixed(1).padStart(8)} ${fmt(r).padStart(10)} ${(bareRate / r).toFixed(1).padStart(19)}\n`);
@@ -180,6 +193,33 @@ function allEightSection(tape: ReturnType<typeof syntheticTrades>, results: Reco
   results.allEight = { trades: N, ...fig, barePassTradesPerSecond: Math.round(bareRate), ms: Math.round(r.ms) };
 }
 
+/**
+ * The same V1-like rule as a user Strategy through runBacktest and as a
+ * hand-written fused loop (bench/same-rule.ts; a test proves them equal).
+ * Timed alternately, best of REPS each, so both see the same machine.
+ */
+function sameRuleSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): void {
+  const bare = bestOf(REPS, () => barePass(tape.price));
+  const bareRate = N / (bare.ms / 1000);
+  for (let w = 0; w < 2; w++) {
+    engineWay({ ...tape });
+    fusedWay(tape);
+  }
+  let eng = Infinity;
+  let fus = Infinity;
+  let trips = 0;
+  let fusedTrips = 0;
+  for (let r = 0; r < REPS; r++) {
+    eng = Math.min(eng, cpuMs(() => (trips = engineWay({ ...tape }).strategies.V1LIKE.ledger.length)));
+    fus = Math.min(fus, cpuMs(() => (fusedTrips = fusedWay(tape).count)));
+  }
+  process.stdout.write(`\nthe same V1-like rule written two ways (200-trade imbalance, 60 s spacing, 0.5%/1.5%, 30 min, 0.04% both legs)\n`);
+  const e = line('user Strategy through runBacktest', eng, N, bareRate);
+  const f = line('hand-written fused loop', fus, N, bareRate);
+  process.stdout.write(`engine path / fused loop: ${(fus / eng).toFixed(2)}× the fused loop's speed; round trips ${trips} and ${fusedTrips}\n`);
+  results.sameRule = { trades: N, engine: e, fused: f, engineOverFused: Number((fus / eng).toFixed(3)), roundTrips: trips, barePassTradesPerSecond: Math.round(bareRate) };
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const want = (k: string) => only.length === 0 || only.includes(k);
@@ -189,6 +229,7 @@ async function main(): Promise<void> {
   if (want('tick')) tickSection(tape, results);
   if (want('formulas')) formulaSection(tape, results);
   if (want('hmm')) hmmSection(results);
+  if (want('same')) sameRuleSection(tape, results);
   if (want('all8')) allEightSection(tape, results);
   if (want('sweep')) await sweepSection(results);
   if (want('ingest')) ingestSection(results);

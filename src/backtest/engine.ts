@@ -242,9 +242,21 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         if (e !== 0) {
           entrySignals++;
           if (!limiter.allows(t)) {
-            blocked[limiter.lastBlockedRule]++;
-            blockedSince++;
+            // The same rule refuses every decision until it frees: count them in a
+            // tight scan instead of one loop turn and one limiter call per row.
+            const since = limiter.blockingSince();
+            const win = limiter.blockingWindowMs();
+            let j = i + 1;
+            let more = 0;
+            while (j < end && time[j] - since < win) {
+              if (entrySig[j] !== 0) more++;
+              j++;
+            }
+            entrySignals += more;
+            blocked[limiter.lastBlockedRule] += 1 + more;
+            blockedSince += 1 + more;
             blockedRule = limiter.lastBlockedRule;
+            i = j - 1;
           } else if (entryExec === null) pendingEntry = e;
           else {
             const f = entryExec.fill(tape, i, e > 0 ? 1 : -1);

@@ -48,6 +48,23 @@ export class FrequencyLimiter {
     return true;
   }
 
+  /**
+   * Right after `allows(t)` refused: the refusing rule keeps refusing every
+   * time t' with `t' - blockingSince() < blockingWindowMs()` (nothing is
+   * recorded while refused, and the rules before it cannot start refusing
+   * later), so a caller can count those decisions without asking again.
+   * The engine writes the comparison exactly as `allows` does, so fractional
+   * millisecond times round the same way.
+   */
+  blockingSince(): number {
+    const w = this.lastBlockedRule;
+    return this.rings[w][this.heads[w]];
+  }
+
+  blockingWindowMs(): number {
+    return WINDOWS_MS[this.lastBlockedRule];
+  }
+
   /** Record an entry at time `t` (call when the entry fills). */
   record(t: number): void {
     for (let w = 0; w < 3; w++) {
