@@ -43,6 +43,8 @@ function thresholdsOf(v: Record<string, unknown>): Partial<GateThresholds> {
   return t;
 }
 
+const waitNote = (lock: string) => process.stderr.write(`edgelab promote: another promotion holds ${lock}; waiting for it to finish…\n`);
+
 export function formatGate(g: GateResult): string {
   const mark = { pass: 'pass', fail: 'FAIL', skipped: 'skip' } as const;
   return g.checks.map((c) => `  [${mark[c.status]}] ${c.strategy} ${c.id}: ${c.value} (threshold ${c.threshold})`).join('\n');
@@ -120,7 +122,7 @@ export const promoteCommand: Command = {
         revision = numberFlag(v, 'revision', 0);
         if (!Number.isInteger(revision) || revision < 1) throw new UserError(`--revision must be a positive integer, got ${v.revision}`);
       }
-      const e = await rollback({ to, now: nowFlag(v.now), revision, reason: v.reason });
+      const e = await rollback({ to, now: nowFlag(v.now), revision, reason: v.reason, onLockWait: waitNote });
       out.write(`rolled ${to} back from r${e.previousRevision} to r${e.revision} (byte-identical to ${to}.history/r${String(e.revision).padStart(6, '0')}.json, sha256 ${e.sha256.slice(0, 12)}…)\n${formatDiff(e.diff)}\n`);
       return 0;
     }
@@ -150,6 +152,7 @@ export const promoteCommand: Command = {
       reason: v.reason,
       liveReport: v['live-report'],
       thresholds: thresholdsOf(v),
+      onLockWait: waitNote,
     });
     out.write(`gate for ${v.from!.join(', ')} → ${to}:\n${formatGate(r.gate)}\n\n`);
     out.write(`diff r${r.previousRevision} → r${r.revision} (${r.diff.length} field change${r.diff.length === 1 ? '' : 's'}):\n${formatDiff(r.diff)}\n\n`);

@@ -86,6 +86,8 @@ export interface PromoteOptions {
   liveReport?: string;
   thresholds?: Partial<GateThresholds>;
   user?: string;
+  /** Called once when another promotion holds the lock and this one starts waiting. */
+  onLockWait?: (lockPath: string) => void;
 }
 
 export interface PromoteOutcome {
@@ -191,14 +193,14 @@ export async function promote(opts: PromoteOptions): Promise<PromoteOutcome> {
     appendLog(opts.to, entry);
     return { ...outcome, status: 'promoted' };
   };
-  return opts.dryRun ? run() : withLiveLock(opts.to, run);
+  return opts.dryRun ? run() : withLiveLock(opts.to, run, opts.onLockWait);
 }
 
 /**
  * Restore revision `revision` (default: the highest kept revision below the
  * live one) byte for byte, and log it.
  */
-export async function rollback(opts: { to: string; now: Date; revision?: number; reason?: string; user?: string }): Promise<PromotionLogEntry> {
+export async function rollback(opts: { to: string; now: Date; revision?: number; reason?: string; user?: string; onLockWait?: (lockPath: string) => void }): Promise<PromotionLogEntry> {
   return withLiveLock(opts.to, () => {
     const live = readLiveConfig(opts.to);
     const logged = new Set(loggedRevisions(opts.to));
@@ -223,7 +225,7 @@ export async function rollback(opts: { to: string; now: Date; revision?: number;
     };
     appendLog(opts.to, entry);
     return entry;
-  });
+  }, opts.onLockWait);
 }
 
 /** Revisions the log says were written (a crash can leave a history file the log never confirmed). */

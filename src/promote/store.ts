@@ -38,21 +38,24 @@ export function listRevisions(live: string): number[] {
  * then fails naming the lock. A lock left by a crashed process goes stale
  * after 10 s (the holder refreshes it every 5 s) and is then taken over.
  */
-export async function withLiveLock<T>(live: string, fn: () => Promise<T> | T): Promise<T> {
+export async function withLiveLock<T>(live: string, fn: () => Promise<T> | T, onWait?: (lockPath: string) => void): Promise<T> {
   fs.mkdirSync(path.dirname(path.resolve(live)), { recursive: true });
+  const lockPath = `${live}.lock`;
+  const opts = { realpath: false, lockfilePath: lockPath, stale: 10_000 };
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(live, {
-      realpath: false,
-      lockfilePath: `${live}.lock`,
-      stale: 10_000,
-      retries: { retries: 60, factor: 1.3, minTimeout: 50, maxTimeout: 1000 },
-    });
+    release = await lockfile.lock(live, { ...opts, retries: 0 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new UserError(`${live}: another promotion holds the lock (${live}.lock) and did not finish within 30 s; nothing written — try again`);
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    onWait?.(lockPath);
+    try {
+      release = await lockfile.lock(live, { ...opts, retries: { retries: 60, factor: 1.3, minTimeout: 50, maxTimeout: 1000 } });
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new UserError(`${live}: another promotion holds the lock (${lockPath}) and did not finish within 30 s; nothing written — try again`);
+      }
+      throw e2;
     }
-    throw e;
   }
   try {
     return await fn();

@@ -113,6 +113,28 @@ describe('edgelab promote: a passing artifact', () => {
   });
 });
 
+describe('edgelab promote: dry run and a strategy new to the live config', () => {
+  it('--dry-run shows gate and diff and writes nothing; a strategy not yet live is added whole', () => {
+    const live = path.join(dir, `live-${++n}`, 'live.json');
+    expect(edgelab(['promote', '--init-from', 'phase3', '--strategies', 'V1', '--to', live, '--now', NOW]).code).toBe(0);
+    const before = fs.readFileSync(live);
+    const dry = edgelab(['promote', '--from', planted.artifact, '--to', live, '--now', NOW, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('dry run: gate passes; nothing written');
+    expect(fs.readFileSync(live).equals(before)).toBe(true);
+    expect(logOf(live)).toHaveLength(1);
+    const r = edgelab(['promote', '--from', planted.artifact, '--to', live, '--now', NOW]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = readJson(live);
+    expect(Object.keys(doc.strategies)).toEqual(['V1', 'V4']);
+    // Every field of the new block is in the diff as (absent) → value: 5 params + 12 rules + 1 execution field.
+    const diff = logOf(live)[1].diff;
+    expect(diff).toHaveLength(18);
+    expect(diff.every((c: { old?: unknown }) => !('old' in c))).toBe(true);
+    expect(r.stdout).toContain('strategies.V4.params.zEntry: (absent) → ');
+  });
+});
+
 describe('edgelab promote: a failing artifact', () => {
   it('is refused with exit 1, every failing check named with its value, the live file byte-identical and nothing recorded', () => {
     const live = freshLive();
@@ -256,15 +278,19 @@ describe('edgelab promote: crash safety, rollback, concurrency', () => {
   it('two concurrent promotions (two processes) never interleave: revisions sequential, both logged, file valid', async () => {
     const live = freshLive();
     const run = () =>
-      new Promise<number | null>((resolve) => {
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'edgelab.js'), 'promote', '--from', planted.artifact, '--to', live, '--now', NOW], {
           env: { ...process.env, EDGELAB_TEST_HOLD_LOCK_MS: '1500' },
-          stdio: 'ignore',
+          stdio: ['ignore', 'ignore', 'pipe'],
         });
-        p.on('exit', (code) => resolve(code));
+        let stderr = '';
+        p.stderr!.on('data', (d) => (stderr += d));
+        p.on('close', (code) => resolve({ code, stderr }));
       });
-    const codes = await Promise.all([run(), run()]);
-    expect(codes).toEqual([0, 0]);
+    const results = await Promise.all([run(), run()]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    // One of them found the lock taken and said it was waiting (which one depends on who started first).
+    expect(results.filter((r) => r.stderr.includes('another promotion holds')).length).toBe(1);
     const log = logOf(live);
     // Without the lock both would read revision 1 and both write revision 2.
     expect(log.map((e: any) => [e.action, e.revision, e.previousRevision])).toEqual([
