@@ -73,8 +73,7 @@ export const calibrateCommand: Command = {
     if (conn && v.workers !== undefined) throw new UserError('--workers is for the local pool; with --queue the workers are `edgelab worker` processes');
     const ref = conn ? tapeRef(files) : null;
     const executor = conn && ref ? new BullMqExecutor(conn, ref, { modules, log: v.quiet ? undefined : (l) => process.stderr.write(`calibrate: ${l}\n`) }) : undefined;
-    const chunkSize = v['chunk-size'] === undefined ? undefined : numberFlag(v, 'chunk-size', 1);
-    if (chunkSize !== undefined && !(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new UserError(`--chunk-size must be a positive whole number, got ${chunkSize}`);
+    const chunkSize = v['chunk-size'] === undefined ? undefined : numberFlag(v, 'chunk-size', 1, { min: 1, integer: true, unit: 'configurations' });
     const progress = createProgress({ quiet: v.quiet, unit: 'configs' });
     const t0 = performance.now();
     let result: Awaited<ReturnType<typeof calibrate>>;

@@ -22,7 +22,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
-import { UserError } from '../util/errors';
 import { packageRoot } from '../util/package-root';
 import { parseQueueUrl } from '../research/redis-url';
 import { probeRedis, QUEUE_NAME } from '../research/queue-executor';
@@ -52,15 +51,10 @@ export const workerCommand: Command = {
       USAGE,
     );
     const conn = parseQueueUrl(required(v, 'queue', USAGE));
-    const positiveInt = (name: string, fallback: number) => {
-      const x = numberFlag(v, name, fallback);
-      if (!Number.isInteger(x) || x < 1) throw new UserError(`--${name} must be a positive whole number, got ${x}`);
-      return x;
-    };
-    const concurrency = positiveInt('concurrency', os.availableParallelism());
-    const lockDuration = positiveInt('lock-duration', STALL_DEFAULTS.lockDuration);
-    const stalledInterval = positiveInt('stalled-interval', STALL_DEFAULTS.stalledInterval);
-    const maxStalledCount = positiveInt('max-stalled', STALL_DEFAULTS.maxStalledCount);
+    const concurrency = numberFlag(v, 'concurrency', os.availableParallelism(), { min: 1, max: 256, integer: true, unit: 'threads' });
+    const lockDuration = numberFlag(v, 'lock-duration', STALL_DEFAULTS.lockDuration, { min: 100, integer: true, unit: 'ms' });
+    const stalledInterval = numberFlag(v, 'stalled-interval', STALL_DEFAULTS.stalledInterval, { min: 100, integer: true, unit: 'ms' });
+    const maxStalledCount = numberFlag(v, 'max-stalled', STALL_DEFAULTS.maxStalledCount, { min: 0, integer: true, unit: 'stalls' });
     const name = v.name ?? `${os.hostname()}-${process.pid}`;
     const log = (line: string) => {
       if (!v.quiet) process.stderr.write(`worker ${name}: ${conn.redact(line)}\n`);

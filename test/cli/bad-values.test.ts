@@ -61,6 +61,15 @@ const TABLE: Record<string, Row[]> = {
     ['--min-trades -1', (o) => [...D, '--strategy', 'V1', '--param', 'imbalanceThreshold=0.3:0.5:0.1', '--min-trades=-1', '--out', o], /--min-trades: must be ≥ 0/],
     ['--workers 1.5', (o) => [...D, '--strategy', 'V1', '--param', 'imbalanceThreshold=0.3:0.5:0.1', '--workers', '1.5', '--out', o], /--workers: must be an integer/],
     ['config stopPct 0', (o) => [...D, '--strategy', 'V1', '--param', 'imbalanceThreshold=0.3:0.5:0.1', '--config', STOP0(), '--out', o], /strategies\.V1\.stopPct: must be > 0%/],
+    ['--chunk-size 0', (o) => [...D, '--strategy', 'V1', '--param', 'imbalanceThreshold=0.3:0.5:0.1', '--queue', 'redis://127.0.0.1:1', '--chunk-size', '0', '--out', o], /--chunk-size: must be ≥ 1/],
+    ['--queue not redis', (o) => [...D, '--strategy', 'V1', '--param', 'imbalanceThreshold=0.3:0.5:0.1', '--queue', 'http://u:hunter2@host:1', '--out', o], /--queue: expected a redis:\/\/ or rediss:\/\/ URL/],
+  ],
+  worker: [
+    ['missing --queue', () => [], /missing --queue/],
+    ['--queue not a URL (password masked)', () => ['--queue', 'redis//u:hunter2@host'], /--queue: 'redis\/\/\*\*\*@host' is not a URL/],
+    ['--concurrency 0', () => ['--queue', 'redis://127.0.0.1:1', '--concurrency', '0'], /--concurrency: must be ≥ 1/],
+    ['--lock-duration NaN', () => ['--queue', 'redis://127.0.0.1:1', '--lock-duration', 'NaN'], /--lock-duration: expected an integer ≥ 100 ms/],
+    ['--max-stalled 1.5', () => ['--queue', 'redis://127.0.0.1:1', '--max-stalled', '1.5'], /--max-stalled: must be an integer/],
   ],
   signals: [
     ['zero', (o) => [...D, '--signal', 'vpin', '--param', 'barMs=0', '--out', o], /--param barMs: must be ≥ 1 ms/],
