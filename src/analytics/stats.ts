@@ -368,3 +368,35 @@ export function normalCdf(z: number): number {
   const half = 0.5 * erfcNonNegative(Math.abs(z) * Math.SQRT1_2, 0.5 * z * z);
   return z < 0 ? half : 1 - half;
 }
+
+/**
+ * Sample standard deviation (divisor n − 1) through simple-statistics; null
+ * for fewer than two values (where simple-statistics throws).
+ *
+ * @example sampleSd([1, 2, 3, 4]) // √(5/3) ≈ 1.2910
+ */
+export function sampleSd(xs: readonly number[]): number | null {
+  return xs.length < 2 ? null : ss.sampleStandardDeviation(xs as number[]);
+}
+
+/** Mean through simple-statistics; NaN for an empty list (where simple-statistics throws). */
+export function meanOrNaN(xs: readonly number[]): number {
+  return xs.length ? ss.mean(xs as number[]) : NaN;
+}
+
+/**
+ * Pearson correlation of the first min(|a|, |b|) values through
+ * simple-statistics' sampleCorrelation; null when shorter than two or when
+ * either series is constant (correlation undefined), clamped to [−1, 1]
+ * against rounding.
+ *
+ * @example pearson([1, 2, 3], [2, 4, 7]) // 0.9934
+ */
+export function pearson(a: readonly number[], b: readonly number[]): number | null {
+  const n = Math.min(a.length, b.length);
+  if (n < 2) return null;
+  const x = a.slice(0, n);
+  const y = b.slice(0, n);
+  if (!(ss.sampleStandardDeviation(x) > 0) || !(ss.sampleStandardDeviation(y) > 0)) return null;
+  return Math.max(-1, Math.min(1, ss.sampleCorrelation(x, y)));
+}

@@ -78,26 +78,16 @@
  *   close); > 1 when the strategies' risks partly cancel.
  * - "Alone": each strategy replayed the same way with the whole capital.
  */
-import type { BarTape, MarketTape, TradeTape } from '../data/tape';
-import { getStrategy, listStrategies } from '../strategies/registry';
+import type { MarkPrice } from '../data/tape';
 import { annualisedSharpe, DAY_MS, DAYS_PER_YEAR, maxDrawdown } from '../analytics/equity';
-import { UserError } from '../util/errors';
+import { meanOrNaN, sampleSd } from '../analytics/stats';
 import type { Sizing } from '../core/rules';
 import type { LedgerRow } from '../core/ledger';
 
-/** The plan's total capital ("portfolio = PortfolioManager(total_capital=80)"). */
-export const PLAN_CAPITAL = 80;
-/** The plan's example allocations in percent (the other strategies share the remaining 20 %). */
-export const PLAN_ALLOCATIONS: Readonly<Record<string, number>> = { V3: 15, V4: 15, V6: 20, V8: 30 };
 /** The plan's rebalance rule: "Rebalance if difference > 10%". */
 export const DEFAULT_DRIFT_BAND = 0.1;
 /** The plan's "Rebalance daily". */
 export const DEFAULT_REBALANCE_EVERY_MS = DAY_MS;
-/** Engine capital of the unit-notional runs: large enough that a unit notional never ruins it. */
-export const UNIT_CAPITAL = 1e12;
-
-/** Last known price at time t, or null when nothing is known yet. */
-export type MarkPrice = (t: number) => number | null;
 
 /** One strategy in a replay: its target weight and its ledger at unit notional. */
 export interface PortfolioLeg {
@@ -216,82 +206,6 @@ export interface ReplayResult {
 
 function nextMultiple(t: number, step: number): number {
   return Math.floor(t / step) * step + step;
-}
-
-export function sampleSd(xs: readonly number[]): number | null {
-  const n = xs.length;
-  if (n < 2) return null;
-  let m = 0;
-  for (const x of xs) m += x;
-  m /= n;
-  let s = 0;
-  for (const x of xs) s += (x - m) * (x - m);
-  return Math.sqrt(s / (n - 1));
-}
-
-function mean(xs: readonly number[]): number {
-  let m = 0;
-  for (const x of xs) m += x;
-  return xs.length ? m / xs.length : NaN;
-}
-
-/** Pearson correlation; null when either series is constant or shorter than 2. */
-export function pearson(a: readonly number[], b: readonly number[]): number | null {
-  const n = Math.min(a.length, b.length);
-  if (n < 2) return null;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma;
-    const db = b[i] - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  if (!(saa > 0) || !(sbb > 0)) return null;
-  const r = sab / Math.sqrt(saa * sbb);
-  return Math.max(-1, Math.min(1, r));
-}
-
-/** Last-known-price function for a tape (see the module notes on valuation). */
-export function tapeMarkPrice(tape: MarketTape): MarkPrice {
-  const time = tape.time;
-  const n = tape.length;
-  // Last index with time ≤ t.
-  const lastAtOrBefore = (t: number): number => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (time[mid] <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
-  };
-  if (tape.kind === 'trades') {
-    const price = (tape as TradeTape).price;
-    return (t) => {
-      const i = lastAtOrBefore(t);
-      return i < 0 ? null : price[i];
-    };
-  }
-  const bars = tape as BarTape;
-  const tf = bars.timeframeMs;
-  return (t) => {
-    const i = lastAtOrBefore(t);
-    if (i < 0) return null;
-    // After bar i ended: its close. From its open time until it ends: its open (the last print known for sure).
-    return t >= time[i] + tf ? bars.close[i] : bars.open[i];
-  };
 }
 
 function fmtPct(x: number, signed = false): string {
@@ -601,7 +515,7 @@ export function replayPortfolio(legs: readonly PortfolioLeg[], opts: ReplayOptio
       skippedEntries: skipped[s],
       transfersIn: transfersIn[s],
       dailyVol: sampleSd(daily.sleeves[id]),
-      meanWeight: mean(daily.startWeights[id].slice(0, daily.returns.length)),
+      meanWeight: meanOrNaN(daily.startWeights[id].slice(0, daily.returns.length)),
     };
   });
   return {
@@ -620,73 +534,4 @@ export function replayPortfolio(legs: readonly PortfolioLeg[], opts: ReplayOptio
     checks,
     sleeves,
   };
-}
-
-/**
- * Target weights (summing to 1) from allocations in percent.
- *
- * - No allocations: equal weights across `ids`.
- * - Listed strategies get their percentage; the strategies of `ids` not listed
- *   share what is left (100 − Σ listed) equally — the plan's V3 15, V4 15,
- *   V6 20, V8 30 leaves 5 % each to V1, V2, V5, V7.
- * - Allocations are NOT normalised: a total above 100, a total below 100 with
- *   no unlisted strategy to take the rest, or a total of 100 that leaves
- *   unlisted strategies nothing is a UserError, as is an unknown strategy, one
- *   not being run, or a value that is not a positive finite number.
- */
-export function resolveAllocations(ids: readonly string[], allocations?: Readonly<Record<string, number>>): Record<string, number> {
-  if (ids.length === 0) throw new UserError('no strategies to allocate to');
-  if (new Set(ids).size !== ids.length) throw new UserError(`strategies listed twice in ${ids.join(',')}`);
-  if (!allocations || Object.keys(allocations).length === 0) return Object.fromEntries(ids.map((id) => [id, 1 / ids.length]));
-  let listed = 0;
-  for (const [id, pct] of Object.entries(allocations)) {
-    try {
-      getStrategy(id);
-    } catch {
-      throw new UserError(`allocations: unknown strategy '${id}' (known: ${listStrategies().map((s) => s.id).join(', ')})`);
-    }
-    if (!ids.includes(id)) throw new UserError(`allocations: ${id} is not among the strategies being run (${ids.join(',')})`);
-    if (typeof pct !== 'number' || !Number.isFinite(pct) || pct <= 0) {
-      throw new UserError(`allocations: ${id} must be a positive percentage, got ${JSON.stringify(pct)} (leave a strategy out of --strategies to give it nothing)`);
-    }
-    listed += pct;
-  }
-  const rest = ids.filter((id) => !(id in allocations));
-  const left = 100 - listed;
-  const tol = 1e-9;
-  const list = Object.entries(allocations).map(([k, x]) => `${k}=${x}`).join(',');
-  if (left < -tol) throw new UserError(`allocations are percentages of the capital and must not exceed 100 in total: ${list} sums to ${listed}`);
-  if (rest.length === 0 && Math.abs(left) > tol) {
-    throw new UserError(`allocations must sum to 100 (they are not normalised): ${list} sums to ${listed}, and no other strategy is being run to take the remaining ${+left.toFixed(9)}`);
-  }
-  if (rest.length > 0 && left <= tol) {
-    throw new UserError(`allocations ${list} use all 100%, leaving nothing for ${rest.join(', ')} (give them an allocation or leave them out of --strategies)`);
-  }
-  const out: Record<string, number> = {};
-  for (const id of ids) out[id] = (id in allocations ? allocations[id] : left / rest.length) / 100;
-  return out;
-}
-
-/**
- * Parse `V3=15,V4=15,V6=20` (percentages) into an object. Every malformed
- * item is a UserError naming it; checks against the strategy set are in
- * {@link resolveAllocations}.
- */
-export function parseAllocations(spec: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const raw of spec.split(',')) {
-    const item = raw.trim();
-    if (!item) continue;
-    const m = /^([^=\s]+)\s*=\s*(.*)$/.exec(item);
-    if (!m) throw new UserError(`--allocations: '${item}' is not ID=PERCENT (e.g. V3=15)`);
-    const [, id, val] = m;
-    const x = val.trim().replace(/%$/, '');
-    const num = x === '' ? NaN : Number(x);
-    if (!Number.isFinite(num)) throw new UserError(`--allocations: ${id}: '${val}' is not a number`);
-    if (num <= 0) throw new UserError(`--allocations: ${id} must be a positive percentage, got ${num}`);
-    if (id in out) throw new UserError(`--allocations: ${id} is given twice`);
-    out[id] = num;
-  }
-  if (Object.keys(out).length === 0) throw new UserError('--allocations is empty (expected e.g. V3=15,V4=15,V6=20,V8=30)');
-  return out;
 }

@@ -14,11 +14,36 @@ import { parseDuration } from './duration';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { LEDGER_COLUMNS } from '../core/ledger';
-import { DEFAULT_DRIFT_BAND, PLAN_CAPITAL, parseAllocations, type PortfolioTrade } from '../backtest/portfolio';
-import { runPortfolio, type PortfolioResult } from '../run/portfolio';
+import { DEFAULT_DRIFT_BAND, type PortfolioTrade } from '../backtest/portfolio';
+import { PLAN_CAPITAL, runPortfolio, type PortfolioResult } from '../run/portfolio';
 import { PLAN_STRATEGY_IDS } from '../strategies/registry';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
+
+
+/**
+ * Parse `V3=15,V4=15,V6=20` (percentages) into an object. Every malformed
+ * item is a UserError naming it; checks against the strategy set are in
+ * {@link resolveAllocations}.
+ */
+export function parseAllocations(spec: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const raw of spec.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const m = /^([^=\s]+)\s*=\s*(.*)$/.exec(item);
+    if (!m) throw new UserError(`--allocations: '${item}' is not ID=PERCENT (e.g. V3=15)`);
+    const [, id, val] = m;
+    const x = val.trim().replace(/%$/, '');
+    const num = x === '' ? NaN : Number(x);
+    if (!Number.isFinite(num)) throw new UserError(`--allocations: ${id}: '${val}' is not a number`);
+    if (num <= 0) throw new UserError(`--allocations: ${id} must be a positive percentage, got ${num}`);
+    if (id in out) throw new UserError(`--allocations: ${id} is given twice`);
+    out[id] = num;
+  }
+  if (Object.keys(out).length === 0) throw new UserError('--allocations is empty (expected e.g. V3=15,V4=15,V6=20,V8=30)');
+  return out;
+}
 
 const USAGE =
   'edgelab portfolio --data <file> [--strategies V1,…,V8] [--allocations V3=15,V4=15,V6=20,V8=30] [--preset phase3] [--config <json>] ' +

@@ -202,6 +202,45 @@ export function timeRange(time: Float64Array, t0: number, t1: number): [number, 
   return [lowerBound(time, t0), lowerBound(time, t1)];
 }
 
+/** Last index i with time[i] ≤ t, or −1 (time sorted ascending). */
+export function lastAtOrBefore(time: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** The last price known at time t, or null before the first row. */
+export type MarkPrice = (t: number) => number | null;
+
+/**
+ * Last-known-price function of a tape, for marking open positions: on trades
+ * the last print at or before t; on bars the close once bar i has ended, and
+ * its open from its open time until then (the last print known for sure —
+ * the close is not known before the bar ends).
+ */
+export function tapeMarkPrice(tape: MarketTape): MarkPrice {
+  const time = tape.time;
+  if (tape.kind === 'trades') {
+    const price = tape.price;
+    return (t) => {
+      const i = lastAtOrBefore(time, t);
+      return i < 0 ? null : price[i];
+    };
+  }
+  const tf = tape.timeframeMs;
+  const { open, close } = tape;
+  return (t) => {
+    const i = lastAtOrBefore(time, t);
+    if (i < 0) return null;
+    return t >= time[i] + tf ? close[i] : open[i];
+  };
+}
+
 /** First index i with time[i] >= t (time sorted ascending). */
 export function lowerBound(time: Float64Array, t: number): number {
   let lo = 0;

@@ -59,7 +59,7 @@
  */
 import type { Liquidity } from '../core/ledger';
 import type { DepthDiffTape } from '../data/readers/binance-capture';
-import { lowerBound, type QuoteTape, type TradeTape } from '../data/tape';
+import { lastAtOrBefore, lowerBound, type QuoteTape, type TradeTape } from '../data/tape';
 import {
   ProbQueue,
   RiskAverseQueue,
@@ -271,18 +271,6 @@ function asMarket(x: TradeTape | MarketView): MarketView {
     return v;
   }
   return x as MarketView;
-}
-
-/** Last index i with time[i] ≤ t, or −1. */
-export function lastAtOrBefore(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
 }
 
 function validQuote(q: QuoteTape, i: number): boolean {

@@ -45,12 +45,11 @@
  * before any model runs, so every model and every sweep cell sees the SAME
  * orders.
  */
-import type { MarketTape, TradeTape } from '../data/tape';
+import { lastAtOrBefore, type MarketTape, type TradeTape } from '../data/tape';
 import type { FeeModel } from '../execution/fees';
 import { NotionalRateFeeModel, PLAN_FEES } from '../execution/fees';
 import {
   PLAN_MAKER_PARAMS,
-  lastAtOrBefore,
   midAt,
   simulateMakerOrder,
   validateMakerParams,

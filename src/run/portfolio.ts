@@ -4,26 +4,67 @@
  * It sits above config/ (it calls resolveRunConfig), which the replay must not.
  */
 import type { MarketTape, TradeTape } from '../data/tape';
-import { describeTape } from '../data/tape';
+import { describeTape, tapeMarkPrice } from '../data/tape';
 import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run-config';
-import { PLAN_STRATEGY_IDS, registerStrategy } from '../strategies/registry';
+import { getStrategy, listStrategies, PLAN_STRATEGY_IDS, registerStrategy } from '../strategies/registry';
 import type { AnyStrategy } from '../strategies/strategy';
 import type { Sizing } from '../core/rules';
 import { UserError } from '../util/errors';
-import {
-  DEFAULT_DRIFT_BAND,
-  DEFAULT_REBALANCE_EVERY_MS,
-  PLAN_CAPITAL,
-  UNIT_CAPITAL,
-  pearson,
-  replayPortfolio,
-  resolveAllocations,
-  sampleSd,
-  tapeMarkPrice,
-  type PortfolioLeg,
-  type ReplayResult,
-} from '../backtest/portfolio';
+import { pearson, sampleSd } from '../analytics/stats';
+import { DEFAULT_DRIFT_BAND, DEFAULT_REBALANCE_EVERY_MS, replayPortfolio, type PortfolioLeg, type ReplayResult } from '../backtest/portfolio';
 import { runWithConfig, type BacktestResult } from './run';
+
+/** The plan's total capital ("portfolio = PortfolioManager(total_capital=80)"). */
+export const PLAN_CAPITAL = 80;
+/** The plan's example allocations in percent (the other strategies share the remaining 20 %). */
+export const PLAN_ALLOCATIONS: Readonly<Record<string, number>> = { V3: 15, V4: 15, V6: 20, V8: 30 };
+/** Engine capital of the unit-notional runs: large enough that a unit notional never ruins it. */
+export const UNIT_CAPITAL = 1e12;
+
+/**
+ * Target weights (summing to 1) from allocations in percent.
+ *
+ * - No allocations: equal weights across `ids`.
+ * - Listed strategies get their percentage; the strategies of `ids` not listed
+ *   share what is left (100 − Σ listed) equally — the plan's V3 15, V4 15,
+ *   V6 20, V8 30 leaves 5 % each to V1, V2, V5, V7.
+ * - Allocations are NOT normalised: a total above 100, a total below 100 with
+ *   no unlisted strategy to take the rest, or a total of 100 that leaves
+ *   unlisted strategies nothing is a UserError, as is an unknown strategy, one
+ *   not being run, or a value that is not a positive finite number.
+ */
+export function resolveAllocations(ids: readonly string[], allocations?: Readonly<Record<string, number>>): Record<string, number> {
+  if (ids.length === 0) throw new UserError('no strategies to allocate to');
+  if (new Set(ids).size !== ids.length) throw new UserError(`strategies listed twice in ${ids.join(',')}`);
+  if (!allocations || Object.keys(allocations).length === 0) return Object.fromEntries(ids.map((id) => [id, 1 / ids.length]));
+  let listed = 0;
+  for (const [id, pct] of Object.entries(allocations)) {
+    try {
+      getStrategy(id);
+    } catch {
+      throw new UserError(`allocations: unknown strategy '${id}' (known: ${listStrategies().map((s) => s.id).join(', ')})`);
+    }
+    if (!ids.includes(id)) throw new UserError(`allocations: ${id} is not among the strategies being run (${ids.join(',')})`);
+    if (typeof pct !== 'number' || !Number.isFinite(pct) || pct <= 0) {
+      throw new UserError(`allocations: ${id} must be a positive percentage, got ${JSON.stringify(pct)} (leave a strategy out of --strategies to give it nothing)`);
+    }
+    listed += pct;
+  }
+  const rest = ids.filter((id) => !(id in allocations));
+  const left = 100 - listed;
+  const tol = 1e-9;
+  const list = Object.entries(allocations).map(([k, x]) => `${k}=${x}`).join(',');
+  if (left < -tol) throw new UserError(`allocations are percentages of the capital and must not exceed 100 in total: ${list} sums to ${listed}`);
+  if (rest.length === 0 && Math.abs(left) > tol) {
+    throw new UserError(`allocations must sum to 100 (they are not normalised): ${list} sums to ${listed}, and no other strategy is being run to take the remaining ${+left.toFixed(9)}`);
+  }
+  if (rest.length > 0 && left <= tol) {
+    throw new UserError(`allocations ${list} use all 100%, leaving nothing for ${rest.join(', ')} (give them an allocation or leave them out of --strategies)`);
+  }
+  const out: Record<string, number> = {};
+  for (const id of ids) out[id] = (id in allocations ? allocations[id] : left / rest.length) / 100;
+  return out;
+}
 
 export interface PortfolioOptions {
   /** Strategy ids or strategy objects (registered on the fly). Default V1…V8. */

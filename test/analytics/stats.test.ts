@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  meanOrNaN,
+  pearson,
+  sampleSd,
   meanConfidenceInterval,
   normalQuantile,
   studentTCdf,
@@ -133,5 +136,30 @@ describe('meanConfidenceInterval', () => {
     expect(meanConfidenceInterval([])).toBeNull();
     expect(meanConfidenceInterval([3])).toBeNull();
     expect(meanConfidenceInterval([2, 2, 2])).toEqual([2, 2]);
+  });
+});
+
+describe('sampleSd, meanOrNaN, pearson (simple-statistics underneath)', () => {
+  it('sample (n − 1) standard deviation, not population: [1,2,3,4] → √(5/3), not √(5/4)', () => {
+    // mean 2.5; squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5
+    expect(sampleSd([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3), 15);
+    expect(sampleSd([1, 2, 3, 4])).not.toBeCloseTo(Math.sqrt(5 / 4), 3);
+    expect(sampleSd([7])).toBeNull();
+    expect(sampleSd([])).toBeNull();
+  });
+
+  it('mean; NaN for nothing', () => {
+    expect(meanOrNaN([0.25, 0.25, 0.5])).toBeCloseTo(1 / 3, 15);
+    expect(meanOrNaN([])).toBeNaN();
+  });
+
+  it('pearson by hand, on the shorter length; null for constant or short series', () => {
+    // x = 1,2,3; y = 2,4,7: dx = −1,0,1; dy = −7/3, −1/3, 8/3; Σdxdy = 5; Σdx² = 2; Σdy² = 114/9
+    expect(pearson([1, 2, 3], [2, 4, 7, 100])).toBeCloseTo(5 / Math.sqrt(2 * (114 / 9)), 14);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 14);
+    expect(pearson([1, 1, 1], [1, 2, 3])).toBeNull();
+    expect(pearson([1], [2])).toBeNull();
+    // deviations that underflow (variance 1e-600 → 0) count as constant, as before
+    expect(pearson([1e-300, 2e-300, 3e-300], [1, 2, 3])).toBeNull();
   });
 });
