@@ -11,7 +11,8 @@
  * tolerance, triggers and bracket fill prices live in src/exits/fill-rules.ts;
  * this file only sequences them with the gate, holds and fees:
  *  - Ticks. A decision made on trade i fills as taker at trade i+1's price
- *    (no same-print look-ahead). A stop is a stop-market order: triggered by
+ *    (no same-print look-ahead) — or, with an entry execution model (maker
+ *    entries, execution/maker-entry.ts), when and where that model fills it. A stop is a stop-market order: triggered by
  *    the first later trade at or beyond the stop level, filled at that trade's
  *    price (plus slippage). A target is a resting limit: filled at the target
  *    price when a trade prints strictly through it (a touch is not a fill).

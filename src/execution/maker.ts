@@ -54,8 +54,11 @@
  *    so fill rates are ordered trade-through ≤ queue ≤ touch by
  *    construction; the queue model says where in that band reality sits.
  *
- * `simulateMakerEntry` is the one-order entry point for the backtest engine
- * (not wired into `edgelab backtest` yet).
+ * `simulateMakerEntry` is the one-order entry point the backtest engine uses
+ * for maker entries (`edgelab backtest --execution maker`, or
+ * `engine.execution.mode: "maker"`; see execution/maker-entry.ts). The engine
+ * runs trades-only models; the L2 queue models need the book and stay in
+ * `edgelab maker-sim`.
  */
 import type { Liquidity } from '../core/ledger';
 import type { DepthDiffTape } from '../data/readers/binance-capture';

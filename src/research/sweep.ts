@@ -1,7 +1,8 @@
 /**
  * Parameter sweeps: every configuration is one full causal backtest of one
- * strategy over the whole tape, run on all cores (worker threads) with
- * progress and ETA. Workers share the tape through SharedArrayBuffers (no
+ * strategy over the whole tape, run on all cores (worker threads), reporting
+ * progress through `onProgress(done, total)` (the CLI renders it with
+ * cli/progress.ts: bar, rate, ETA). Workers share the tape through SharedArrayBuffers (no
  * copy per worker) and keep their per-tape caches, so a series that does not
  * depend on the swept parameter (VPIN, the HMM, a sampled grid) is computed
  * once per worker, not once per configuration.
