@@ -69,6 +69,31 @@ describe('live config validation (the --config check, errors naming the live fie
     expect(r.stderr).toMatch(/strategies\.V4\.execution: .* differs from strategies\.V1\.execution/);
   });
 
+  it('report daily accepts it as --config: the replay of a backtest run under the live config matches every trade, and its JSON feeds --live-report', () => {
+    const bt = path.join(dir, 'bt-for-report');
+    expect(edgelab(['backtest', '--data', planted.data, '--strategies', 'V4', '--config', live, '--out', bt, '--quiet']).code).toBe(0);
+    const rep = path.join(dir, 'reports');
+    const r = edgelab(['report', 'daily', '--from', bt, '--data', planted.data, '--config', live, '--now', '2024-02-11T00:00:00Z', '--out', rep]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = fs.readdirSync(rep).find((f) => /^daily-.*\.json$/.test(f))!;
+    const daily = JSON.parse(fs.readFileSync(path.join(rep, json), 'utf8'));
+    const rec = daily.strategies.V4.reconciliation;
+    expect(rec.trades).toBeGreaterThan(0);
+    expect(rec.matched).toBe(rec.trades);
+    expect(rec.exitReasonAgreement).toBe(1);
+    const now = new Date(planted.dataEnd + 86_400_000).toISOString();
+    const p = edgelab(['promote', '--from', planted.artifact, '--to', live, '--live-report', path.join(rep, json), '--now', now, '--dry-run']);
+    // By hand: z = (live − OOS) / √(se_live² + se_oos²), se = CI width / (2·1.96); "not significantly below" at
+    // α = 0.05 one-sided ⟺ z ≥ −1.6449.
+    const a = JSON.parse(fs.readFileSync(planted.artifact, 'utf8'));
+    const w = daily.strategies.V4.windows.all;
+    const se = (ci: [number, number]) => (ci[1] - ci[0]) / (2 * 1.959963984540054);
+    const z = (w.edgePerTrade - a.outOfSample.edgePerTrade) / Math.sqrt(se(w.edgeCi) ** 2 + se(a.significance.edgePerTradeCI) ** 2);
+    const status = z >= -1.6448536269514722 ? 'pass' : 'FAIL';
+    expect(p.stdout).toContain(`[${status}] V4 liveEdge: live edge/trade ${w.edgePerTrade.toFixed(6)} (${w.trades} trades`);
+    expect(p.stdout).toContain(`z ${z.toFixed(2)}`);
+  });
+
   it('calibrate accepts the live config as --config', () => {
     const r = edgelab(['calibrate', '--data', planted.data, '--strategy', 'V4', '--param', 'zEntry=2:2.5:0.5', '--config', live, '--walk-forward', '2', '--workers', '1', '--quiet', '--out', path.join(dir, 'cal-from-live')]);
     expect(r.code, r.stderr).toBe(0);
