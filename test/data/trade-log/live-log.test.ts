@@ -144,3 +144,17 @@ describe("the plan's own PerformanceTracker dump", () => {
     expect(() => readTradeLogs([f])).toThrow(/thin\.csv: row 1: not a trade-log header: missing entry_time, entry_price/);
   });
 });
+
+describe('daily log files', () => {
+  it("an open trade in yesterday's file that today's file closes is counted once, as closed", () => {
+    const header = 'strategy,symbol,side,entry_time,exit_time,entry_price,exit_price,qty,fee\n';
+    const day1 = tmpFile('2024-03-01.csv', header + 'A,BTC/USDT,long,2024-03-01T23:00:00Z,,60000,,0.001,\n');
+    const day2 = tmpFile('2024-03-02.csv', header + 'A,BTC/USDT,long,2024-03-01T23:00:00Z,2024-03-02T01:00:00Z,60000,60100,0.001,0.04804\n');
+    const s = readTradeLogs([day1, day2]);
+    expect(s.trades).toHaveLength(1);
+    expect(s.trades[0].netPnl).toBeCloseTo(0.1 - 0.04804, 12);
+    expect(s.open).toEqual([]);
+    expect(s.sources.map((x) => x.open)).toEqual([1, 0]); // what each file holds
+    expect(s.warnings.join('\n')).toMatch(/1 open trade\(s\) are closed in another source/);
+  });
+});

@@ -103,6 +103,16 @@ export function readTradeLogs(paths: readonly string[]): TradeLogSet {
     }
     sources.push({ file: o.file, format: o.format, trades: nClosed, open: nOpen, sha256: o.sha256 });
   }
+  // An open trade that a later source shows closed (yesterday's log opened it, today's closed it)
+  // is no longer open: match on what an entry is — strategy, symbol, side, entry time, price, qty.
+  const entryKey = (t: OpenTrade | TradeLogTrade) => [t.strategy, t.symbol ?? '', t.side, t.entryTime, t.entryPrice, t.qty].join('|');
+  const closedEntries = new Set(trades.map(entryKey));
+  const stillOpen = open.filter((t) => !closedEntries.has(entryKey(t)));
+  if (stillOpen.length < open.length) {
+    const n = open.length - stillOpen.length;
+    warnings.push(`${n} open trade(s) are closed in another source (the closed record is counted; the open one is dropped)`);
+    open.splice(0, open.length, ...stillOpen);
+  }
   for (const [strategy, files] of strategySources) {
     if (files.size > 1) warnings.push(`strategy ${strategy} appears in ${files.size} sources (${[...files].join(', ')}): their trades are pooled`);
   }
