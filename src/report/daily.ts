@@ -79,7 +79,7 @@ export function summaryLine(rep: DailyReport): string {
   const ids = Object.keys(rep.validation);
   const sig = ids.filter((id) => rep.validation[id].significant).length;
   const total = ids.reduce((s, id) => s + rep.validation[id].windows.all.trades, 0);
-  return `${ids.length} strategies, ${int(total)} trades; ${sig} with a significant positive edge`;
+  return `${ids.length} ${ids.length === 1 ? 'strategy' : 'strategies'}, ${int(total)} trades; ${sig} with a significant positive edge`;
 }
 
 /** The JSON contract of issue 9 (the contract's fields first; the rest adds detail, never renames). */
