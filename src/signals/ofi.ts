@@ -35,8 +35,21 @@ export function tradeFlowImbalance(tape: TradeTape, windowMs: number): { imbalan
     signed += side[i] * a;
     total += a;
     const cutoff = time[i] - windowMs;
+    // About one print leaves per new print, a random number of them: two
+    // branch-free steps (amount × 0 or × 1, the same sums bit for bit) take
+    // the common cases, so the loop's exit is rarely mispredicted.
+    let adv = +(time[tail] <= cutoff);
+    let b = amount[tail] * adv;
+    signed -= side[tail] * b;
+    total -= b;
+    tail += adv;
+    adv = +(time[tail] <= cutoff);
+    b = amount[tail] * adv;
+    signed -= side[tail] * b;
+    total -= b;
+    tail += adv;
     while (time[tail] <= cutoff) {
-      const b = amount[tail];
+      b = amount[tail];
       signed -= side[tail] * b;
       total -= b;
       tail++;
@@ -100,7 +113,18 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
     let total = this.total + amount;
     const cutoff = time - this.windowMs;
     let head = this.head;
-    // Evict the oldest while outside the window (never the newest: windowMs > 0).
+    // Evict the oldest while outside the window (never the newest: windowMs > 0);
+    // two branch-free steps first, as in the batch pass (× 0 or × 1: same sums).
+    let adv = +(t[head] <= cutoff);
+    let x = a[head] * adv;
+    signed -= s[head] * x;
+    total -= x;
+    head = (head + adv) & mask;
+    adv = +(t[head] <= cutoff);
+    x = a[head] * adv;
+    signed -= s[head] * x;
+    total -= x;
+    head = (head + adv) & mask;
     while (t[head] <= cutoff) {
       signed -= s[head] * a[head];
       total -= a[head];

@@ -85,8 +85,22 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
     signed += side[i] * a;
     total += a;
     const cutoff = t - W;
+    // How many prints leave the window per new print is random (about one),
+    // so a plain `while` mispredicts its exit on most rows. Two branch-free
+    // steps (subtracting amount × 0 or × 1: the same sums, bit for bit) take
+    // the common cases; the loop after them is almost never entered.
+    let adv = +(time[tail] <= cutoff);
+    let b = amount[tail] * adv;
+    signed -= side[tail] * b;
+    total -= b;
+    tail += adv;
+    adv = +(time[tail] <= cutoff);
+    b = amount[tail] * adv;
+    signed -= side[tail] * b;
+    total -= b;
+    tail += adv;
     while (time[tail] <= cutoff) {
-      const b = amount[tail];
+      b = amount[tail];
       signed -= side[tail] * b;
       total -= b;
       tail++;
@@ -94,6 +108,12 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
     if (useRatio) {
       longTotal += a;
       const longCut = t - L;
+      adv = +(time[longTail] <= longCut);
+      longTotal -= amount[longTail] * adv;
+      longTail += adv;
+      adv = +(time[longTail] <= longCut);
+      longTotal -= amount[longTail] * adv;
+      longTail += adv;
       while (time[longTail] <= longCut) longTotal -= amount[longTail++];
     }
     if (i - tail + 1 < minCount || total <= 0) continue;
