@@ -10,7 +10,7 @@ import { runBacktest, type BacktestResult } from '../run/run';
 import { writeBacktestOutputs } from '../run/output';
 import { loadStrategyModule } from '../strategies/plugins';
 import { fixed, int, money, pct, table } from './format';
-import { createProgress } from './progress';
+import { createProgress, perStrategyProgress } from './progress';
 
 const USAGE =
   'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--execution taker|maker] [--ticks <file>] --out <dir>';
@@ -86,21 +86,19 @@ export const backtestCommand: Command = {
     }
     const big = tape.length >= 1_000_000;
     const progress = big ? createProgress({ quiet: v.quiet, unit: 'rows' }) : null;
-    let running = '';
-    const result = runBacktest(tape, {
-      strategies: ids,
-      preset: v.preset!,
-      config: v.config,
-      execution: v.execution as 'taker' | 'maker' | undefined,
-      ticks,
-      onProgress: progress
-        ? (id, d, n) => {
-            if (id !== running) progress.start(n, `backtest ${(running = id)}`);
-            progress.update(d);
-          }
-        : undefined,
-    });
-    progress?.stop();
+    let result: ReturnType<typeof runBacktest>;
+    try {
+      result = runBacktest(tape, {
+        strategies: ids,
+        preset: v.preset!,
+        config: v.config,
+        execution: v.execution as 'taker' | 'maker' | undefined,
+        ticks,
+        onProgress: progress ? perStrategyProgress(progress, 'backtest') : undefined,
+      });
+    } finally {
+      progress?.stop();
+    }
     const written = writeBacktestOutputs(out, result, {
       warnings,
       edgelabVersion: edgelabVersion(),

@@ -8,6 +8,7 @@ import { toJsonDocument } from '../util/json';
 import { edgelabVersion } from '../util/package-root';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
+import { createProgress } from './progress';
 
 const USAGE = 'edgelab phase-impact --data <file> [--strategies V1,…,V8] [--months 36] --out <dir>';
 
@@ -27,11 +28,19 @@ export const phaseImpactCommand: Command = {
     const months = numberFlag(v, 'months', 36, { min: 1, integer: true, unit: 'months' });
     const { tape, warnings } = loadMarketData(files);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    const res = phaseImpact(tape, {
-      strategies: ids,
-      compounding: { months },
-      onStep: v.quiet ? undefined : (p) => process.stderr.write(`phase-impact: running ${p}…\n`),
-    });
+    const progress = createProgress({ quiet: v.quiet, unit: 'presets' });
+    progress.start(PHASE_STEPS.length, 'phase-impact');
+    let res: ReturnType<typeof phaseImpact>;
+    try {
+      res = phaseImpact(tape, {
+        strategies: ids,
+        compounding: { months },
+        onStep: (p) => progress.update(PHASE_STEPS.indexOf(p), `running ${p}`),
+      });
+      progress.update(PHASE_STEPS.length);
+    } finally {
+      progress.stop();
+    }
     writeOutputsAtomic(out, {
       'phase-impact.json': toJsonDocument({ ...res, edgelabVersion: edgelabVersion(), createdAt: new Date().toISOString() }),
     });

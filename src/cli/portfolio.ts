@@ -11,6 +11,7 @@ import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
 import { toCsv } from '../util/csv';
 import { parseDuration } from './duration';
+import { createProgress, perStrategyProgress } from './progress';
 import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { LEDGER_COLUMNS } from '../core/ledger';
@@ -202,16 +203,24 @@ export const portfolioCommand: Command = {
       if (t.kind !== 'trades') throw new UserError(`--ticks ${v.ticks}: expected a trade tape, got ${t.kind}`);
       ticks = t;
     }
-    const res = runPortfolio(tape, {
-      strategies: ids,
-      allocations,
-      preset: v.preset,
-      config: v.config,
-      capital,
-      driftBand,
-      rebalanceEveryMs: every,
-      ticks,
-    });
+    // Same threshold as `backtest`: below a million rows a run takes seconds and a bar is noise.
+    const progress = tape.length >= 1_000_000 ? createProgress({ quiet: v.quiet, unit: 'rows' }) : null;
+    let res: PortfolioResult;
+    try {
+      res = runPortfolio(tape, {
+        strategies: ids,
+        allocations,
+        preset: v.preset,
+        config: v.config,
+        capital,
+        driftBand,
+        rebalanceEveryMs: every,
+        ticks,
+        onProgress: progress ? perStrategyProgress(progress, 'portfolio') : undefined,
+      });
+    } finally {
+      progress?.stop();
+    }
     const json = portfolioJson(res, { warnings, edgelabVersion: edgelabVersion(), createdAt: new Date().toISOString() });
     const files_ = {
       'portfolio.json': toJsonDocument(json),

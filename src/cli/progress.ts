@@ -189,3 +189,19 @@ export function progressCallback(reporter: ProgressReporter, label: string): (do
     reporter.update(done);
   };
 }
+
+/**
+ * Adapts a reporter to the runners' per-strategy `onProgress(id, done, total)`
+ * (strategies run one after another): a new task per strategy, labelled
+ * `<prefix> <id>`. Call `stop()` on the reporter when the run returns.
+ */
+export function perStrategyProgress(reporter: ProgressReporter, prefix: string): (id: string, done: number, total: number) => void {
+  let running: string | null = null;
+  return (id, done, total) => {
+    if (id !== running) {
+      reporter.start(total, `${prefix} ${id}`);
+      running = id;
+    }
+    reporter.update(done);
+  };
+}

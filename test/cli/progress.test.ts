@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { createProgress, formatSeconds, progressCallback, progressText } from '../../src/cli/progress';
+import { createProgress, formatSeconds, perStrategyProgress, progressCallback, progressText } from '../../src/cli/progress';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -94,5 +94,21 @@ describe('progress reporter', () => {
     expect(s.endsWith('\n')).toBe(true);
     // redrawn in place: the cursor goes back to column 0 (ESC [ 1 G / ESC [ 0 G) rather than new lines per update
     expect(s.split('\n').length).toBeLessThanOrEqual(3);
+  });
+
+  test('perStrategyProgress: one task per strategy, each with its own total and label', () => {
+    const out = sink(false);
+    const p = createProgress({ stream: out.stream, unit: 'rows', now: () => 0 });
+    const cb = perStrategyProgress(p, 'backtest');
+    cb('V1', 50, 100);
+    cb('V1', 100, 100);
+    cb('V4', 10, 20);
+    p.stop();
+    const lines = out.text().trim().split('\n');
+    expect(lines[0]).toBe('backtest V1: started, 100 rows');
+    expect(lines).toContain('backtest V4: started, 20 rows');
+    // V1 ends with its own final line when V4 starts
+    expect(lines[lines.indexOf('backtest V4: started, 20 rows') - 1]).toMatch(/^backtest V1: 100% 100\/100 rows/);
+    expect(lines.at(-1)).toMatch(/^backtest V4: 50% 10\/20 rows/);
   });
 });
