@@ -17,6 +17,21 @@ import { toJsonDocument } from '../util/json';
 const USAGE =
   'edgelab validate --from <trade log | output folder> [--from …] [--date YYYY-MM-DD] [--capital <quote>] [--limit-per-day <n>] [--json]';
 
+const HELP = [
+  '',
+  '  --from           a trade log, detected from its content: the live bot\'s CSV or JSON Lines log, a freqtrade',
+  '                   backtest export (.json or .zip) or tradesv3.sqlite (read from an in-memory copy), an edgelab',
+  '                   output folder (backtest, portfolio, calibrate), or a folder of log files; repeatable',
+  '  --date           the report day (UTC) for the day / 7d / 30d windows; default the day of the last exit',
+  '  --capital        quote capital per strategy for drawdown % (default the presets\' $10)',
+  '  --limit-per-day  count the days a strategy traded more often than this',
+  '  --json           print every figure as JSON instead of the tables',
+  '',
+  'exit code: 0 when at least one strategy has a significant positive edge (its 95% interval of net',
+  'edge per trade is above zero), 1 when none has, 2 on bad input (the message names file and line).',
+  'Trade-log formats: README "Trade logs".',
+].join('\n');
+
 function ci(x: [number, number] | null, f: (v: number) => string): string {
   return x ? `${f(x[0])}…${f(x[1])}` : '—';
 }
@@ -83,7 +98,7 @@ function formatSources(set: TradeLogSet): string {
 
 export const validateCommand: Command = {
   summary: "Validate each strategy's edge from trade logs (live bot CSV/JSONL, freqtrade, edgelab outputs); exit 0 if one has a significant positive edge, 1 if none.",
-  usage: USAGE,
+  usage: USAGE + '\n' + HELP,
   async run(argv) {
     const v = parseFlags(
       argv,
