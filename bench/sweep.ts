@@ -58,12 +58,19 @@ export async function sweepSection(results: Record<string, unknown>, sizes: numb
     const two = await timed(2);
     const load1 = os.loadavg()[0];
     const rate = (x: number) => (configs.length * M) / (x / 1000);
-    const busy = (r: typeof one) => r.stats.map((s) => `worker ${s.worker} ${(s.busyMs / 1000).toFixed(2)} s busy (${((100 * s.busyMs) / r.wall).toFixed(0)}%, ${s.configs} configs)`).join('; ');
+    const busy = (r: typeof one) =>
+      r.stats
+        .map((s) => `worker ${s.worker} ${(s.busyMs / 1000).toFixed(2)} s busy (${((100 * s.busyMs) / r.wall).toFixed(0)}%), ${s.cpuMs === null ? '—' : (s.cpuMs / 1000).toFixed(2)} s CPU, ${s.configs} configs`)
+        .join('; ');
+    const cpu = (r: typeof one) => r.stats.map((s) => s.cpuMs ?? NaN);
+    // What the 2-worker run would take with a core each: the busier worker's CPU time against the lone worker's.
+    const cpuScaling = cpu(one).reduce((a, b) => a + b, 0) / Math.max(...cpu(two));
     process.stdout.write(
       `\nsweep: ${configs.length} configurations of V1 over ${M.toLocaleString('en-US')} trades, local pool, tape shared (SharedArrayBuffer), one configuration per job\n` +
         `  1 worker : ${(one.wall / 1000).toFixed(2)} s, ${(rate(one.wall) / 1e6).toFixed(0)} M config·trades/s  [warm-up ${(one.warmMs / 1000).toFixed(2)} s excluded; ${busy(one)}]\n` +
         `  2 workers: ${(two.wall / 1000).toFixed(2)} s, ${(rate(two.wall) / 1e6).toFixed(0)} M config·trades/s, scaling ${(one.wall / two.wall).toFixed(2)}×  [warm-up ${(two.warmMs / 1000).toFixed(2)} s excluded; ${busy(two)}]\n` +
-        `  load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${os.availableParallelism()} cores (scaling needs cores nobody else is using)\n`,
+        `  load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${os.availableParallelism()} cores (wall-clock scaling needs cores nobody else is using)\n` +
+        `  CPU-time scaling ${Number.isFinite(cpuScaling) ? cpuScaling.toFixed(2) + '×' : '—'} (1 worker's CPU time / the busier of 2 workers' CPU time: the speed-up with a free core each; not a wall-clock figure)\n`,
     );
     out[`trades${M / 1e6}M`] = {
       trades: M,
@@ -73,6 +80,9 @@ export async function sweepSection(results: Record<string, unknown>, sizes: numb
       warmUpSecondsTwoWorkers: Number((two.warmMs / 1000).toFixed(3)),
       busySecondsOneWorker: one.stats.map((s) => Number((s.busyMs / 1000).toFixed(3))),
       busySecondsTwoWorkers: two.stats.map((s) => Number((s.busyMs / 1000).toFixed(3))),
+      cpuSecondsOneWorker: one.stats.map((s) => (s.cpuMs === null ? null : Number((s.cpuMs / 1000).toFixed(2)))),
+      cpuSecondsTwoWorkers: two.stats.map((s) => (s.cpuMs === null ? null : Number((s.cpuMs / 1000).toFixed(2)))),
+      cpuTimeScaling: Number.isFinite(cpuScaling) ? Number(cpuScaling.toFixed(2)) : null,
       configTradesPerSecondOneWorker: Math.round(rate(one.wall)),
       configTradesPerSecondTwoWorkers: Math.round(rate(two.wall)),
       scaling: Number((one.wall / two.wall).toFixed(2)),

@@ -23,8 +23,10 @@ import { evaluateChunk, type ChunkResult, type SweepExecutor, type SweepPlan, ty
 
 export interface PoolWorkerStats {
   worker: number;
-  /** Time spent computing jobs in the last run (ms). */
+  /** Time spent computing jobs in the last run (ms, wall clock). */
   busyMs: number;
+  /** CPU time the thread used on them (ms; Linux only, else null): the work itself, whoever else shares the core. */
+  cpuMs: number | null;
   jobs: number;
   configs: number;
 }
@@ -32,7 +34,7 @@ export interface PoolWorkerStats {
 type FromWorker =
   | { ready: true }
   | { progress: number }
-  | { result: ChunkResult }
+  | { result: ChunkResult; cpuMs: number | null }
   | { error: { message: string; user: boolean; job: string } };
 
 function poolScript(): string | null {
@@ -89,7 +91,7 @@ export class LocalPool implements SweepExecutor {
       plan.jobs.map((j) => ({ g: groups.indexOf(j.group) })),
       groups.length > 1 ? ['g'] : [],
     );
-    this.stats = this.threads.slice(0, n).map((_, w) => ({ worker: w, busyMs: 0, jobs: 0, configs: 0 }));
+    this.stats = this.threads.slice(0, n).map((_, w) => ({ worker: w, busyMs: 0, cpuMs: 0 as number | null, jobs: 0, configs: 0 }));
     const results: ChunkResult[] = [];
     let done = 0;
     await new Promise<void>((resolve, reject) => {
@@ -125,6 +127,7 @@ export class LocalPool implements SweepExecutor {
             results.push(m.result);
             const s = this.stats[w];
             s.busyMs += m.result.busyMs;
+            s.cpuMs = s.cpuMs === null || m.cpuMs === null ? null : s.cpuMs + m.cpuMs;
             s.jobs++;
             s.configs += m.result.summaries.length;
             feed();
@@ -157,7 +160,7 @@ export class LocalPool implements SweepExecutor {
         onProgress?.(done, total);
       }),
     );
-    this.stats = [{ worker: 0, busyMs: results.reduce((s, r) => s + r.busyMs, 0), jobs: results.length, configs: total }];
+    this.stats = [{ worker: 0, busyMs: results.reduce((s, r) => s + r.busyMs, 0), cpuMs: null, jobs: results.length, configs: total }];
     return results;
   }
 
