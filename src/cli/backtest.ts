@@ -11,6 +11,7 @@ import { writeBacktestOutputs } from '../run/output';
 import { loadStrategyModule } from '../strategies/plugins';
 import { fixed, int, money, pct, table } from './format';
 import { createProgress, perStrategyProgress } from './progress';
+import { unitsHelp } from './units-help';
 
 const USAGE =
   'edgelab backtest --data <file> [--data <file> …] --strategies V1,…,V8 --preset before|phase1|phase2|phase3 [--config <json>] [--module <your-strategy.js>] [--execution taker|maker] [--ticks <file>] --out <dir>';
@@ -46,6 +47,7 @@ export function formatResultTable(result: BacktestResult, label = ''): string {
 }
 
 export const backtestCommand: Command = {
+  help: () => unitsHelp(),
   summary: 'Run strategies over a trade tape or OHLCV bars under a preset; write trades.csv, trades.jsonl and summary.json.',
   usage: USAGE,
   async run(argv) {

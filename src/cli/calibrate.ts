@@ -15,12 +15,14 @@ import { tapeRef } from '../research/tape-ref';
 import { BullMqExecutor, SweepFailedError } from '../research/queue-executor';
 import { fixed, int, pct, table } from './format';
 import { createProgress, progressCallback } from './progress';
+import { unitsHelp } from './units-help';
 
 const USAGE =
   'edgelab calibrate --data <file> --strategy <id> --param <name>=<from>:<to>:<step> [--param …] [--walk-forward <k>] [--scheme rolling|anchored] ' +
   '[--objective edgePerTrade|sharpe|expectedValue] [--min-trades <n>] [--random <n> --seed <s>] [--preset phase2] [--config <json>] [--module <your-strategy.js>] [--workers <n> | --queue redis://[user:password@]host:port [--chunk-size <n>]] --out <dir>';
 
 export const calibrateCommand: Command = {
+  help: () => unitsHelp(),
   summary: 'Sweep strategy parameters with walk-forward selection; report the out-of-sample result with PSR, DSR, PBO and a bootstrap CI.',
   usage: USAGE,
   async run(argv) {

@@ -5,5 +5,7 @@
 export interface Command {
   summary: string;
   usage: string;
+  /** More `--help` text after the usage (e.g. every config key with its unit and bounds). */
+  help?: () => string;
   run(argv: string[]): Promise<number>;
 }

@@ -14,6 +14,7 @@ import {
   type CompareExitsResult,
 } from '../research/compare-exits';
 import { pairPolicy, ratioPolicy, type ExitPolicy } from '../backtest/exit-simulator';
+import { unitsHelp } from './units-help';
 
 /** `--ratios 1:1,3:1,2` (reward:risk; a bare number means n:1) at a fixed stop. */
 export function parseRatios(spec: string, stopPct: number, maxHoldMs: number | null = null): ExitPolicy[] {
@@ -105,6 +106,7 @@ export function formatCompareExits(res: CompareExitsResult): string {
 }
 
 export const compareExitsCommand: Command = {
+  help: () => unitsHelp(),
   summary: 'Same entries, different exits (1:1, 3:1, signal, …), before and after fees; checks the plan\'s "27% WR + 3:1 is winning".',
   usage: USAGE,
   async run(argv) {

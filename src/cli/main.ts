@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n${command.help ? `\n${command.help()}\n` : ''}`);
     return 0;
   }
   try {

@@ -24,6 +24,7 @@ import {
   type SweepResult,
 } from '../research/maker-study';
 import { fixed, int, pct, table } from './format';
+import { unitsHelp } from './units-help';
 
 const USAGE =
   'edgelab maker-sim --data <trades | capture.gz> [--data <next capture.gz>] [--book <capture.gz> …] ' +
@@ -98,6 +99,7 @@ export function formatSweep(sw: SweepResult): string {
 }
 
 export const makerSimCommand: Command = {
+  help: () => unitsHelp(),
   summary: 'Simulate the plan\'s maker entries (post-only limit, timeout, taker fallback) on real prints and the L2 book: fill rate, maker share, fees, markouts, all-in cost vs taking.',
   usage: USAGE,
   async run(argv) {

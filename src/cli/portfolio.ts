@@ -20,6 +20,7 @@ import { PLAN_CAPITAL, runPortfolio, type PortfolioResult } from '../run/portfol
 import { PLAN_STRATEGY_IDS } from '../strategies/registry';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
+import { unitsHelp } from './units-help';
 
 
 /**
@@ -164,6 +165,7 @@ export function formatPortfolio(res: PortfolioResult): string {
 }
 
 export const portfolioCommand: Command = {
+  help: () => unitsHelp(),
   summary: "Run strategies as one portfolio (the plan's Phase 5): sleeves with target allocations, drift-band rebalancing, diversification statistics.",
   usage: USAGE,
   async run(argv) {

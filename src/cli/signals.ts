@@ -7,6 +7,7 @@ import { getSignal, resolveSignalParams, SIGNALS } from '../signals/registry';
 import { writeFileAtomic } from '../util/atomic-write';
 import { csvCell, csvLine } from '../util/csv';
 import { int } from './format';
+import { unitsHelp } from './units-help';
 
 const USAGE = `edgelab signals --data <file> [--data <file> …] --signal ${Object.keys(SIGNALS).join('|')} [--param name=value …] --out <file.csv>`;
 
@@ -16,6 +17,7 @@ const USAGE = `edgelab signals --data <file> [--data <file> …] --signal ${Obje
  * one column per output, named as in the library. Undefined values are empty.
  */
 export const signalsCommand: Command = {
+  help: () => unitsHelp((s) => s.startsWith('signals')),
   summary: 'Export a formula (vpin, ofi, kyle, ou, hmm) over a tape as CSV.',
   usage: USAGE,
   async run(argv) {

@@ -59,12 +59,16 @@ export function describeSpec(spec: ValueSpec): string {
   if (type === 'boolean') s = 'true or false';
   else if (type === 'enum') s = (spec.values ?? []).map((x) => JSON.stringify(x)).join(' or ');
   else {
+    // Units that read as a suffix go on every bound (`> 0%`); others once at the end (`≥ 0 and ≤ 1 (fraction)`).
+    const suffix = !spec.unit || spec.unit === '%' || SUFFIX_UNITS.has(spec.unit) || spec.unit.startsWith('×');
+    const b = (x: number) => (suffix ? withUnit(x, spec.unit) : String(x));
     const parts: string[] = [];
-    if (spec.minExclusive !== undefined) parts.push(`> ${withUnit(spec.minExclusive, spec.unit)}`);
-    else if (spec.min !== undefined) parts.push(`≥ ${withUnit(spec.min, spec.unit)}`);
-    if (spec.maxExclusive !== undefined) parts.push(`< ${withUnit(spec.maxExclusive, spec.unit)}`);
-    else if (spec.max !== undefined) parts.push(`≤ ${withUnit(spec.max, spec.unit)}`);
-    s = `${spec.integer ? 'an integer' : 'a number'}${parts.length ? ' ' + parts.join(' and ') : spec.unit ? ` (${spec.unit})` : ''}`;
+    if (spec.minExclusive !== undefined) parts.push(`> ${b(spec.minExclusive)}`);
+    else if (spec.min !== undefined) parts.push(`≥ ${b(spec.min)}`);
+    if (spec.maxExclusive !== undefined) parts.push(`< ${b(spec.maxExclusive)}`);
+    else if (spec.max !== undefined) parts.push(`≤ ${b(spec.max)}`);
+    s = `${spec.integer ? 'an integer' : 'a number'}${parts.length ? ' ' + parts.join(' and ') : ''}`;
+    if (spec.unit && (!suffix || !parts.length)) s += ` (${spec.unit})`;
   }
   if (spec.nullable) s += `, or null${spec.nullMeans ? ` (${spec.nullMeans})` : ''}`;
   return s;
