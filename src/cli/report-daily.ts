@@ -36,7 +36,9 @@ export async function runDaily(argv: string[], usage: string): Promise<number> {
   const date = parseDate(v.date) ?? defaultReportDate(set.trades);
   const ids = [...new Set(set.trades.map((t) => t.strategy))].filter(known);
   // Capital and limits from the strategies' configuration when edgelab knows them.
-  const cfg = ids.length ? resolveRunConfig({ preset: v.preset!, strategies: ids, overrides: v.config }) : null;
+  // Resolved even when no strategy is known, so a bad --preset or --config is refused, not ignored.
+  const resolved = resolveRunConfig({ preset: v.preset!, strategies: ids, overrides: v.config });
+  const cfg = ids.length ? resolved : null;
   const capital = cfg?.engine.initialCapital ?? 10;
   const perDay = cfg ? [...new Set(ids.map((id) => cfg.strategies[id].rules.limits?.perDay ?? null))] : [];
   const opts: DailyOptions = { date, capital, perDayLimit: perDay.length === 1 && perDay[0] !== null ? perDay[0] : PLAN_PER_DAY_LIMIT };

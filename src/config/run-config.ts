@@ -296,8 +296,10 @@ function applyFile(cfg: RunConfig, file: PresetFile, label: string, ids: string[
     } catch (e) {
       throw new UserError(`${label}: strategies.${id}: ${(e as Error).message}`);
     }
-    if (!ids.includes(id)) continue;
-    applyStrategy(cfg.strategies[id], id, block as Record<string, unknown>, `${label}: strategies.${id}`);
+    // A block for a strategy this run does not include is still checked (on a scratch copy), so a
+    // bad value is refused the same whichever strategies a command runs.
+    const target = ids.includes(id) ? cfg.strategies[id] : defaultStrategySettings(id);
+    applyStrategy(target, id, block as Record<string, unknown>, `${label}: strategies.${id}`);
   }
 }
 

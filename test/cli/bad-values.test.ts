@@ -31,6 +31,7 @@ type Row = [label: string, args: (out: string) => string[], field: RegExp];
 
 const D = ['--data', TRADES];
 const FIX = (f: string) => path.join(ROOT, 'test', 'fixtures', 'data', f);
+const FREQTRADE = path.join(ROOT, 'test', 'fixtures', 'trade-logs', 'freqtrade');
 const MISSING_CAL = path.join(os.tmpdir(), 'edgelab-no-such-calibration.json');
 const STOP0 = () => cfg({ strategies: { V1: { stopPct: 0 } } });
 
@@ -41,6 +42,7 @@ const TABLE: Record<string, Row[]> = {
     ['config targetPct negative', (o) => [...D, '--strategies', 'V1', '--config', cfg({ defaults: { targetPct: -1 } }), '--out', o], /defaults\.targetPct: must be > 0%/],
     ['config param above max', (o) => [...D, '--strategies', 'V1', '--config', cfg({ strategies: { V1: { imbalanceThreshold: 2 } } }), '--out', o], /strategies\.V1\.imbalanceThreshold: must be ≤ 1/],
     ['config wrong type', (o) => [...D, '--strategies', 'V1', '--config', cfg({ strategies: { V1: { minHoldMs: '5m' } } }), '--out', o], /strategies\.V1\.minHoldMs: expected a number ≥ 0 ms/],
+    ['config block of a strategy not run', (o) => [...D, '--strategies', 'V4', '--config', STOP0(), '--out', o], /strategies\.V1\.stopPct: must be > 0%/],
     ['config unknown key', (o) => [...D, '--strategies', 'V1', '--config', cfg({ strategies: { V1: { stoppct: 1 } } }), '--out', o], /strategies\.V1\.stoppct: unknown parameter for V1/],
     ['config sizing 0', (o) => [...D, '--strategies', 'V1', '--config', cfg({ engine: { sizing: { mode: 'fixed', notional: 0 } } }), '--out', o], /engine\.sizing\.notional: must be > 0/],
     ['--max-gap-ms 0', (o) => [...D, '--max-gap-ms', '0', '--out', o], /--max-gap-ms: must be > 0 ms/],
@@ -144,6 +146,14 @@ const TABLE: Record<string, Row[]> = {
     ['zero amount in the data', (o) => ['--data', FIX('trades-zero-amount.csv'), '--out', o], /trades-zero-amount\.csv: row \d+/],
     ['wrong type in the data', (o) => ['--data', FIX('trades-non-numeric.csv'), '--out', o], /trades-non-numeric\.csv: row \d+/],
     ['unknown flag', (o) => ['--data', TRADES, '--rows', '5', '--out', o], /--rows/],
+  ],
+  report: [
+    ['daily: config stopPct 0 (no known strategy in the log)', (o) => ['daily', '--from', FREQTRADE, '--config', STOP0(), '--out', o], /strategies\.V1\.stopPct: must be > 0%/],
+    ['daily: unknown preset', (o) => ['daily', '--from', FREQTRADE, '--preset', 'phase9', '--out', o], /unknown preset 'phase9'/],
+    ['daily: --date out of range', (o) => ['daily', '--from', FREQTRADE, '--date', '2024-13-45', '--out', o], /--date/],
+    ['phases: unknown strategy', (o) => ['phases', ...D, '--strategies', 'V1,V9', '--out', o], /unknown strategy 'V9'/],
+    ['phases: --now wrong type', (o) => ['phases', ...D, '--now', 'yesterday', '--out', o], /--now/],
+    ['unknown subcommand', (o) => ['weekly', '--out', o], /expected 'daily' or 'phases'/],
   ],
   validate: [
     ['--capital 0', () => ['--from', TRADE_LOG, '--capital', '0'], /--capital: must be > 0/],

@@ -145,6 +145,11 @@ describe('bad fields are refused naming the path, the bound and the unit', () =>
     expect(m.startsWith('config: ')).toBe(true);
   });
 
+  it('a block for a strategy the run does not include is checked too', () => {
+    expect(refusal({ strategies: { V2: { stopPct: 0 } } }, ['V1'])).toMatch(/strategies\.V2\.stopPct: must be > 0%/);
+    expect(refusal({ strategies: { V2: { bogus: 1 } } }, ['V1'])).toMatch(/strategies\.V2\.bogus: unknown parameter for V2/);
+  });
+
   it('a bad value in a --config file names the file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgelab-cfg-'));
     const f = path.join(dir, 'bad.json');
