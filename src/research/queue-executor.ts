@@ -175,10 +175,10 @@ export class BullMqExecutor implements SweepExecutor {
 
     // Follow: events wake us; a slow poll covers events missed while (re)connecting.
     const pollMs = this.opts.pollMs ?? 2000;
-    const t0 = Date.now();
+    const t0 = performance.now();
     let hinted = false;
     while (results.size < plan.jobs.length && !fatal) {
-      if (!hinted && results.size === this.resumed && partial.size === 0 && Date.now() - t0 > 20_000) {
+      if (!hinted && results.size === this.resumed && partial.size === 0 && performance.now() - t0 > 20_000) {
         hinted = true; // a coordinator with no worker waits silently otherwise
         this.log(`no worker has taken a job in 20 s; start one: edgelab worker --queue ${this.conn.display}`);
       }
