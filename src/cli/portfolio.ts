@@ -2,10 +2,7 @@ import * as path from 'node:path';
 import type { Command } from './command';
 import { numberFlag, parseFlags, required } from './args';
 import { UserError } from '../util/errors';
-import { checkValue, type ValueSpec } from '../core/param-check';
-
-/** One allocation: a percentage of the pool's capital. */
-export const ALLOCATION_SPEC: ValueSpec = { minExclusive: 0, max: 100, unit: '%' };
+import { checkNumberText } from '../core/param-check';
 import { edgelabVersion } from '../util/package-root';
 import { writeOutputsAtomic } from '../util/atomic-write';
 import { toJsonDocument } from '../util/json';
@@ -16,7 +13,7 @@ import { loadData } from '../data/load';
 import type { TradeTape } from '../data/tape';
 import { LEDGER_COLUMNS } from '../core/ledger';
 import { DEFAULT_DRIFT_BAND, type PortfolioTrade } from '../backtest/portfolio';
-import { PLAN_CAPITAL, runPortfolio, type PortfolioResult } from '../run/portfolio';
+import { ALLOCATION_SPEC, PLAN_CAPITAL, runPortfolio, type PortfolioResult } from '../run/portfolio';
 import { PLAN_STRATEGY_IDS } from '../strategies/registry';
 import { loadMarketData } from '../data/market';
 import { fixed, int, money, pct, table } from './format';
@@ -36,10 +33,7 @@ export function parseAllocations(spec: string): Record<string, number> {
     const m = /^([^=\s]+)\s*=\s*(.*)$/.exec(item);
     if (!m) throw new UserError(`--allocations: '${item}' is not ID=PERCENT (e.g. V3=15)`);
     const [, id, val] = m;
-    const x = val.trim().replace(/%$/, '');
-    const num = x === '' ? NaN : Number(x);
-    if (!Number.isFinite(num)) throw new UserError(`--allocations: ${id}: '${val}' is not a number`);
-    if (num <= 0) throw new UserError(`--allocations: ${id} must be a positive percentage, got ${num}`);
+    const num = checkNumberText(val.trim().replace(/%$/, ''), ALLOCATION_SPEC, `--allocations ${id}`);
     if (id in out) throw new UserError(`--allocations: ${id} is given twice`);
     out[id] = num;
   }
@@ -192,7 +186,6 @@ export const portfolioCommand: Command = {
     const ids = (v.strategies ?? PLAN_STRATEGY_IDS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new UserError('--strategies is empty');
     const allocations = v.allocations === undefined ? undefined : parseAllocations(v.allocations);
-    for (const [id, x] of Object.entries(allocations ?? {})) checkValue(x, ALLOCATION_SPEC, `--allocations ${id}`);
     const driftBand = numberFlag(v, 'drift-band', DEFAULT_DRIFT_BAND, { min: 0, unit: '× target weight' });
     const capital = numberFlag(v, 'capital', PLAN_CAPITAL, { minExclusive: 0, unit: 'quote currency' });
     const every = v['rebalance-every'] === undefined ? undefined : parseDuration(v['rebalance-every'], '--rebalance-every', { allowNever: true });

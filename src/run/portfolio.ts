@@ -10,6 +10,7 @@ import { getStrategy, listStrategies, PLAN_STRATEGY_IDS, registerStrategy } from
 import type { AnyStrategy } from '../strategies/strategy';
 import type { Sizing } from '../core/rules';
 import { UserError } from '../util/errors';
+import { checkValue, type ValueSpec } from '../core/param-check';
 import { pearson, sampleSd } from '../analytics/stats';
 import { DEFAULT_DRIFT_BAND, DEFAULT_REBALANCE_EVERY_MS, replayPortfolio, type PortfolioLeg, type ReplayResult } from '../backtest/portfolio';
 import { runWithConfig, type BacktestResult } from './run';
@@ -18,6 +19,8 @@ import { runWithConfig, type BacktestResult } from './run';
 export const PLAN_CAPITAL = 80;
 /** The plan's example allocations in percent (the other strategies share the remaining 20 %). */
 export const PLAN_ALLOCATIONS: Readonly<Record<string, number>> = { V3: 15, V4: 15, V6: 20, V8: 30 };
+/** One allocation: a percentage of the pool's capital, checked by the one parameter check. */
+export const ALLOCATION_SPEC: ValueSpec = { minExclusive: 0, max: 100, unit: '%' };
 /** Engine capital of the unit-notional runs: large enough that a unit notional never ruins it. */
 export const UNIT_CAPITAL = 1e12;
 
@@ -45,9 +48,8 @@ export function resolveAllocations(ids: readonly string[], allocations?: Readonl
       throw new UserError(`allocations: unknown strategy '${id}' (known: ${listStrategies().map((s) => s.id).join(', ')})`);
     }
     if (!ids.includes(id)) throw new UserError(`allocations: ${id} is not among the strategies being run (${ids.join(',')})`);
-    if (typeof pct !== 'number' || !Number.isFinite(pct) || pct <= 0) {
-      throw new UserError(`allocations: ${id} must be a positive percentage, got ${JSON.stringify(pct)} (leave a strategy out of --strategies to give it nothing)`);
-    }
+    // To give a strategy nothing, leave it out of the strategies run (0 is refused).
+    checkValue(pct, ALLOCATION_SPEC, `allocations: ${id}`);
     listed += pct;
   }
   const rest = ids.filter((id) => !(id in allocations));

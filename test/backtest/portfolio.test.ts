@@ -278,10 +278,10 @@ describe('allocations and intervals', () => {
   const bad: [string, () => unknown, RegExp][] = [
     ['unknown id', () => resolveAllocations(ids, { V9: 10 }), /unknown strategy 'V9'/],
     ['not being run', () => resolveAllocations(['V1', 'V2'], { V3: 50 }), /V3 is not among the strategies/],
-    ['negative', () => resolveAllocations(ids, { V3: -5 }), /V3 must be a positive percentage, got -5/],
-    ['zero', () => parseAllocations('V3=0'), /V3 must be a positive percentage/],
-    ['non-numeric', () => parseAllocations('V3=abc'), /V3: 'abc' is not a number/],
-    ['non-numeric object value', () => resolveAllocations(ids, { V4: 'x' as unknown as number }), /V4 must be a positive percentage, got "x"/],
+    ['negative', () => resolveAllocations(ids, { V3: -5 }), /allocations: V3: must be > 0%, got -5/],
+    ['zero', () => parseAllocations('V3=0'), /--allocations V3: must be > 0%, got 0/],
+    ['non-numeric', () => parseAllocations('V3=abc'), /--allocations V3: expected a number > 0% and ≤ 100%, got 'abc'/],
+    ['non-numeric object value', () => resolveAllocations(ids, { V4: 'x' as unknown as number }), /allocations: V4: expected a number > 0% and ≤ 100%, got "x"/],
     ['missing =', () => parseAllocations('V3:15'), /'V3:15' is not ID=PERCENT/],
     ['duplicate', () => parseAllocations('V3=10,V3=20'), /V3 is given twice/],
     ['over 100', () => resolveAllocations(ids, { V3: 60, V4: 50 }), /must not exceed 100.*sums to 110/],
@@ -411,7 +411,7 @@ describe('edgelab portfolio (CLI)', () => {
 
   for (const [name, args, msg] of [
     ['unknown strategy in allocations', ['--allocations', 'V3=15,V9=10'], /unknown strategy 'V9'/],
-    ['non-numeric allocation', ['--allocations', 'V3=lots'], /V3: 'lots' is not a number/],
+    ['non-numeric allocation', ['--allocations', 'V3=lots'], /--allocations V3: expected a number > 0% and ≤ 100%, got 'lots'/],
     ['allocations over 100', ['--allocations', 'V3=80,V4=30'], /must not exceed 100/],
     ['bad interval', ['--rebalance-every', 'weekly'], /rebalance-every/],
     ['interval without a unit', ['--rebalance-every', '3600000'], /--rebalance-every: '3600000' has no unit/],
