@@ -12,6 +12,7 @@ import { edgelab, ROOT } from '../helpers/cli';
 
 const TRADES = path.join(ROOT, 'data', 'tardis-binance-futures-btcusdt-trades-2020-02-22.csv');
 const TRADE_LOG = path.join(ROOT, 'test', 'fixtures', 'compare-exits', 'trade-log.csv');
+const LIVE_LOG = path.join(ROOT, 'test', 'fixtures', 'trade-logs', 'live-bot.csv');
 let tmp: string;
 let n = 0;
 
@@ -154,6 +155,10 @@ const TABLE: Record<string, Row[]> = {
     ['phases: unknown strategy', (o) => ['phases', ...D, '--strategies', 'V1,V9', '--out', o], /unknown strategy 'V9'/],
     ['phases: --now wrong type', (o) => ['phases', ...D, '--now', 'yesterday', '--out', o], /--now/],
     ['unknown subcommand', (o) => ['weekly', '--out', o], /expected 'daily' or 'phases'/],
+    ['daily log with a NaN price', (o) => ['daily', '--from', FIX('trades-nan-price.csv'), '--out', o], /trades-nan-price\.csv/],
+    ['daily without --from', (o) => ['daily', '--out', o], /missing --from/],
+    ['phases with both --from and --data', (o) => ['phases', '--from', o, ...D, '--out', o], /give either --from or --data/],
+    ['phases NaN price in the data', (o) => ['phases', '--data', FIX('trades-nan-price.csv'), '--out', o], /trades-nan-price\.csv: row \d+/],
   ],
   validate: [
     ['--capital 0', () => ['--from', TRADE_LOG, '--capital', '0'], /--capital: must be > 0/],
