@@ -161,8 +161,18 @@ export function reconcileStrategy(tape: MarketTape, id: string, live: readonly L
     const sig: StrategySignals = { entry, ...(exitSig ? { exit: exitSig } : {}) };
     const res = tape.kind === 'trades' ? runTickEngine(tape as TradeTape, sig, rules, ctx) : runBarEngine(tape as BarTape, sig, rules, ctx);
     const got = new Set<number>();
+    // A trade belongs to the latest entry decision before its fill: the next row for taker entries, a later
+    // one when a maker entry rests (with one position per strategy no other decision can come in between).
+    const rowsWanted = [...wanted.keys()].sort((a, b) => a - b);
     for (const row of res.ledger.toRows(id)) {
-      const k = wanted.get(row.entryIndex);
+      let lo = 0;
+      let hi = rowsWanted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (rowsWanted[mid] <= row.entryIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      const k = lo > 0 ? wanted.get(rowsWanted[lo - 1]) : undefined;
       if (k !== undefined && !got.has(k)) {
         replayed.set(k, row);
         got.add(k);
@@ -181,7 +191,8 @@ export function reconcileStrategy(tape: MarketTape, id: string, live: readonly L
     const t = live[k];
     const buy = t.side === 'long';
     const scale = t.qty / r.qty;
-    const marketEntry = rowPrice(tape, r.entryIndex);
+    // The market when the live bot entered (a resting maker entry of the replay may fill later).
+    const marketEntry = rowPrice(tape, marketRowAt(tape, t.entryTime));
     const liveExitRow = marketRowAt(tape, t.exitTime);
     const sameRow = liveExitRow === r.exitIndex;
     const exitRef = sameRow ? r.exitPrice : rowPrice(tape, Math.min(n - 1, liveExitRow));
@@ -258,7 +269,7 @@ export function reconcile(tape: MarketTape, trades: readonly LiveTrade[], opts: 
     }
     const config = resolveRunConfig({ preset: opts.preset ?? 'phase3', strategies: [id], overrides: opts.config });
     if (config.engine.execution.mode === 'maker' && tape.kind !== 'trades') {
-      out[id] = { strategy: id, skipped: 'maker entries need a trade tape' };
+      out[id] = { strategy: id, skipped: 'its configuration posts maker entries, which need a trade tape to replay (resting limits fill on prints)' };
       continue;
     }
     list.sort((a, b) => a.entryTime - b.entryTime);

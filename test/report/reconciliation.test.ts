@@ -104,3 +104,16 @@ describe('reconciliation on the Tardis trade tape', () => {
     expect(r.entrySlippageBpsMean!).toBeLessThan(5.5);
   });
 });
+
+describe('reconciliation with maker entries (the plan’s post-only order) on the trade tape', () => {
+  it('replays every trade of a maker backtest and finds its own entries again', () => {
+    const res = runBacktest(ticks, { strategies: ['V1'], preset: 'before', execution: 'maker' });
+    const rows = res.strategies.V1.ledger.filter((r) => r.exitReason !== 'end');
+    expect(rows.some((r) => r.entryLiquidity === 'maker')).toBe(true);
+    // The replay posts the same post-only order at the live entry time; it may rest, fill later or fall back
+    // to taker, and is still matched to the live trade it replays.
+    const r = reconcile(ticks, liveFrom(rows, 0), { preset: 'before', config: { name: 'maker', engine: { execution: 'maker' } } }).V1 as StrategyReconciliation;
+    expect(r.matched).toBe(rows.length);
+  });
+});
+
