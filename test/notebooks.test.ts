@@ -6,7 +6,10 @@
  * from the `initPlotly(` cell. The notebooks import the BUILT library, so
  * `dist/` must exist (`npm test`'s pretest builds it).
  *
- * Also checks that the committed notebooks carry no outputs (git stays clean).
+ * Also checks that the committed notebooks carry no outputs (git stays clean),
+ * that the first code cell is tagged `parameters` (papermill's convention:
+ * the one cell a user edits to point the notebook at their own data), and
+ * that the last code cell prints the finding (one line on stdout).
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
@@ -39,6 +42,7 @@ interface Output {
 }
 interface Cell {
   cell_type: 'code' | 'markdown' | 'raw';
+  metadata?: { tags?: string[] };
   source: string | string[];
   outputs?: Output[];
   execution_count?: number | null;
@@ -74,6 +78,9 @@ describe('committed notebooks', () => {
       dirty,
       `cells with outputs/execution counts; clear them with: ${PYTHON} -m jupyter nbconvert --clear-output --inplace notebooks/${name}`,
     ).toEqual([]);
+    const code = nb.cells.filter((c) => c.cell_type === 'code');
+    expect(code.length, `${name} has no code cell`).toBeGreaterThan(0);
+    expect(code[0]!.metadata?.tags ?? [], `${name}: the first code cell must be tagged "parameters" (cell metadata {"tags": ["parameters"]})`).toContain('parameters');
     for (const c of nb.cells) {
       // tslab fails a cell that declares `export function` (empty <Error>).
       if (c.cell_type === 'code') expect(codeOf(c)).not.toMatch(/^\s*export\s/m);
@@ -130,8 +137,10 @@ async function executeAndCheck(name: string, outDir: string): Promise<void> {
       ],
       { cwd: ROOT, env, timeout: EXEC_TIMEOUT_MS, maxBuffer: 64 << 20 },
     );
+  const t0 = process.hrtime.bigint();
   try {
     await nbconvert(outDir);
+    console.log(`${name}: executed in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
   } catch (e) {
     const err = e as Error & { stderr?: string; code?: number | string };
     const stderr = err.stderr ?? err.message;
@@ -174,6 +183,18 @@ async function executeAndCheck(name: string, outDir: string): Promise<void> {
       expect(tables.length, `${label}: calls table() but produced no HTML table with data`).toBeGreaterThan(0);
     }
   }
+  // The finding: the last code cell prints one sentence built from the results (not a markdown cell typed by hand).
+  const last = code[code.length - 1]!;
+  const printed = (last.outputs ?? [])
+    .filter((o) => o.output_type === 'stream' && o.name === 'stdout')
+    .map((o) => joined(o.text))
+    .join('')
+    .trim();
+  expect(printed, `${name}: the last code cell prints nothing; it must print the notebook's finding`).not.toBe('');
+  expect(printed.split('\n').length, `${name}: the last code cell must print ONE sentence (one line), got:\n${printed}`).toBe(1);
+  expect(codeOf(last), `${name}: the last code cell must compute its sentence (a template string from the results)`).toMatch(/`[^`]*\$\{/);
+  console.log(`${name}: ${printed}`);
+
   const plotsSomething = code.some((c) => /\bplot\s*\(/.test(codeOf(c)));
   if (plotsSomething) expect(bundles, `${name} plots but never calls initPlotly()`).toBe(1);
 }
