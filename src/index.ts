@@ -81,7 +81,7 @@ export { runMakerStudy, sweepMakerStudy, scheduleOrders, strategyOrders } from '
 export { simulateMakerEntry, simulateMakerOrder, makeFillModel, TradeThroughFill, TouchFill, QueueFill, PLAN_MAKER_PARAMS } from './execution/maker';
 export { RiskAverseQueue, ProbQueue } from './execution/queue';
 export { makerEntryExecution, PLAN_MAKER_EXECUTION } from './execution/maker-entry';
-export { runPortfolio, PLAN_ALLOCATIONS, PLAN_CAPITAL } from './run/portfolio';
+export { runPortfolio, strategyAlone, PLAN_ALLOCATIONS, PLAN_CAPITAL } from './run/portfolio';
 export { auditTickLedger, auditBarLedger } from './backtest/audit';
 
 // promotion into the live config

@@ -107,6 +107,25 @@ function makerStudyOn(tape: TradeTape, file: string): PhaseEvidence['makerStudy'
   return { summary: res.summary, source: `maker study on ${file}: the plan's post-only order (0.02% from the last print, 30 s, then taker) every minute, alternating buy/sell, trade-through fills (src/research/maker-study.ts)` };
 }
 
+/**
+ * The plan's "Diversification benefits visible" (Phase 5), as the checklist judges it: the diversification
+ * ratio Σ wᵢ·σᵢ / σ_portfolio of daily returns is above 1 AND the pool's max drawdown is below
+ * Σ wᵢ·(max drawdown of strategy i alone with the whole capital). `visible` is null when the ratio is undefined.
+ * One rule, read by the checklist and by notebooks/05-portfolio.
+ */
+export function diversificationBenefit(P: Pick<PortfolioResult, 'diversificationRatio' | 'settings' | 'alone' | 'correlations'> & { portfolio: { maxDrawdown: number } }): {
+  ratio: number | null;
+  maxDrawdown: number;
+  weightedAloneDrawdown: number;
+  visible: boolean | null;
+} {
+  const ids = P.correlations.ids;
+  const weightedAloneDrawdown = ids.reduce((s, id) => s + P.settings.targetWeights[id] * P.alone[id].maxDrawdown, 0);
+  const ratio = P.diversificationRatio;
+  const maxDrawdown = P.portfolio.maxDrawdown;
+  return { ratio, maxDrawdown, weightedAloneDrawdown, visible: ratio === null ? null : ratio > 1 && maxDrawdown < weightedAloneDrawdown };
+}
+
 const yes = (b: boolean): CriterionStatus => (b ? 'pass' : 'fail');
 
 /** All-strategies criteria from phase-impact claims: pass when every claim is confirmed, fail when any is refuted. */
@@ -370,16 +389,14 @@ export function judgePhases(ev: PhaseEvidence, date: string): PhasesResult {
       why: days < 1 ? 'the data span is shorter than a day' : missed ? `${missed} checks found drift beyond ${pct(band, 0)} and did not rebalance` : `checked every day; rebalanced whenever a sleeve drifted more than ${pct(band, 0)}`,
       evidence: ev.portfolio.source,
     });
-    const aloneDd = pids.map((id) => P.alone[id].maxDrawdown);
-    const wDd = pids.reduce((s, id, k) => s + P.settings.targetWeights[id] * aloneDd[k], 0);
-    const dr = P.diversificationRatio;
+    const { ratio: dr, weightedAloneDrawdown: wDd, visible } = diversificationBenefit(P);
     add({
       phase: 'Phase 5',
       criterion: 'Diversification benefits visible',
       threshold: 'diversification ratio > 1 and portfolio max drawdown below the weighted drawdowns of the strategies alone',
       measured: `diversification ratio ${num(dr, 2)}; max drawdown ${pct(p.maxDrawdown)} vs weighted alone ${pct(wDd)}`,
-      status: dr === null ? 'not measurable' : yes(dr > 1 && p.maxDrawdown < wDd),
-      why: dr === null ? 'daily returns too short for a volatility' : dr > 1 && p.maxDrawdown < wDd ? 'the pool is less volatile and draws down less than its parts' : 'the pool does not reduce risk against its parts on both measures',
+      status: visible === null ? 'not measurable' : yes(visible),
+      why: visible === null ? 'daily returns too short for a volatility' : visible ? 'the pool is less volatile and draws down less than its parts' : 'the pool does not reduce risk against its parts on both measures',
       evidence: ev.portfolio.source,
       definition: 'Σ wᵢ·σᵢ / σ_portfolio of daily returns (> 1 means the sleeves offset each other) and the portfolio max drawdown against Σ wᵢ·(max drawdown of strategy i alone with the whole capital)',
     });

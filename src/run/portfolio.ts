@@ -122,6 +122,25 @@ export interface PortfolioResult {
 export const VALUATION_NOTE =
   "sleeves marked to market at each mark (rebalance checks, UTC day ends, exits) at the tape's last known price; entry fee counted when paid, exit fee at the exit";
 
+/** A strategy alone with the whole capital: the same replay with one sleeve of weight 1. */
+function replayAlone(leg: PortfolioLeg, base: Parameters<typeof replayPortfolio>[1]): ReplayResult {
+  return replayPortfolio([{ ...leg, weight: 1 }], base);
+}
+
+/**
+ * The full replay (equity curve, daily returns, …) of one strategy alone with the pool's whole capital, under the
+ * settings of `res` — the run `res.alone[id]` summarises (notebooks chart it against the portfolio).
+ */
+export function strategyAlone(tape: MarketTape, res: PortfolioResult, id: string): ReplayResult {
+  const unit = res.unit.strategies[id];
+  if (!unit) throw new UserError(`strategy ${id} is not in this portfolio (${res.correlations.ids.join(', ')})`);
+  const s = res.settings;
+  return replayAlone(
+    { id, weight: 1, unitLedger: unit.ledger },
+    { capital: s.capital, fromMs: res.portfolio.fromMs, toMs: res.portfolio.toMs, sizing: s.sizing, driftBand: s.driftBand, rebalanceEveryMs: s.rebalanceEveryMs, markPrice: tapeMarkPrice(tape) },
+  );
+}
+
 /**
  * Run strategies as one portfolio over a tape: unit-notional runs, then the
  * replay (see the module notes).
@@ -159,7 +178,7 @@ export function runPortfolio(tape: MarketTape, opts: PortfolioOptions = {}): Por
 
   const alone: Record<string, AloneSummary> = {};
   for (const l of legs) {
-    const r = replayPortfolio([{ ...l, weight: 1 }], base);
+    const r = replayAlone(l, base);
     alone[l.id] = { finalEquity: r.finalEquity, totalReturn: r.totalReturn, sharpe: r.sharpe, maxDrawdown: r.maxDrawdown, trades: r.sleeves[l.id].trades };
   }
 
