@@ -239,6 +239,31 @@ export function trailingPercentile(x: Float64Array, window: number, minCount: nu
   return out;
 }
 
+const runCache = new WeakMap<SampledSeries, Int32Array>();
+
+/**
+ * Where each sample's rows start: rows `runs[j + 1] … runs[j + 2] − 1` of the
+ * tape see sample j (j = −1: rows before any completed sample), so a
+ * per-sample value can be written to its rows with one `fill` instead of a
+ * lookup per row. `rowToSample` never decreases, so each sample's rows are
+ * contiguous (empty intervals have none). Computed once per grid (cached).
+ */
+export function sampleRuns(smp: SampledSeries): Int32Array {
+  const hit = runCache.get(smp);
+  if (hit) return hit;
+  const r2s = smp.rowToSample;
+  const n = r2s.length;
+  const runs = new Int32Array(smp.length + 2);
+  let j = -1; // runs[0] = 0: sample −1's rows start at row 0
+  for (let i = 0; i < n; i++) {
+    const ji = r2s[i];
+    while (j < ji) runs[++j + 1] = i;
+  }
+  while (j < smp.length) runs[++j + 1] = n;
+  runCache.set(smp, runs);
+  return runs;
+}
+
 /** Rows count, steps in samples of a span (at least 1). */
 export function samplesIn(spanMs: number, dtMs: number): number {
   return Math.max(1, Math.round(spanMs / Math.max(1, dtMs)));

@@ -16,6 +16,7 @@ import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
+import { sampleRuns } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V3Params extends Record<string, number> {
@@ -55,16 +56,21 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = smp.rowToSample[i];
-      if (j < 0) continue;
+    // The exit and the move are functions of the sample: one fill per sample; only a sample
+    // whose move qualifies reads VPIN row by row.
+    const runs = sampleRuns(smp);
+    for (let j = 0; j < smp.length; j++) {
+      const from = runs[j + 1];
+      const to = runs[j + 2];
+      if (from === to) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      exit[i] = zExitFlags(zj, true); // a long bought the drop: it exits once the move has reverted
-      if (!(vpin[i] < p.vpinEntry)) continue;
+      const ex = zExitFlags(zj, true); // a long bought the drop: it exits once the move has reverted
+      if (ex) exit.fill(ex, from, to);
       if (p.volumeSurge > 0 && !(surge[j] >= p.volumeSurge)) continue;
-      if (zj <= -p.moveZ) entry[i] = 1;
-      else if (zj >= p.moveZ) entry[i] = -1;
+      const dir = zj <= -p.moveZ ? 1 : zj >= p.moveZ ? -1 : 0;
+      if (dir === 0) continue;
+      for (let i = from; i < to; i++) if (vpin[i] < p.vpinEntry) entry[i] = dir;
     }
     return { entry, exit };
   },

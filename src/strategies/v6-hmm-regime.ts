@@ -13,7 +13,7 @@ import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
-import { sampledBars, sampleTape } from '../signals/sampling';
+import { sampledBars, sampleRuns, sampleTape } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V6Params extends Record<string, number> {
@@ -47,18 +47,21 @@ export const V6_HMM_REGIME: Strategy<V6Params> = {
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = smp.rowToSample[i];
-      if (j < 0) continue;
+    // Every decision is a function of the sample alone: written to the sample's rows with one fill each.
+    const runs = sampleRuns(smp);
+    for (let j = 0; j < smp.length; j++) {
+      const from = runs[j + 1];
+      const to = runs[j + 2];
+      if (from === to) continue;
       const st = r.state[j];
       if (st !== st) continue;
       const pr = r.prob[j];
       const bull = st === top && pr >= p.minRegimeProb;
       const bear = st === 0 && pr >= p.minRegimeProb;
-      if (bull) entry[i] = 1;
-      else if (bear) entry[i] = -1;
-      if (st !== top) exit[i] |= 1;
-      if (st !== 0) exit[i] |= 2;
+      if (bull) entry.fill(1, from, to);
+      else if (bear) entry.fill(-1, from, to);
+      const ex = (st !== top ? 1 : 0) | (st !== 0 ? 2 : 0);
+      if (ex) exit.fill(ex, from, to);
     }
     return { entry, exit };
   },

@@ -11,6 +11,7 @@
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
+import { sampleRuns } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V7Params extends Record<string, number> {
@@ -41,15 +42,19 @@ export const V7_VOLUME_SPIKE: Strategy<V7Params> = {
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = smp.rowToSample[i];
-      if (j < 0) continue;
+    // Every decision is a function of the sample alone: written to the sample's rows with one fill each.
+    const runs = sampleRuns(smp);
+    for (let j = 0; j < smp.length; j++) {
+      const from = runs[j + 1];
+      const to = runs[j + 2];
+      if (from === to) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      exit[i] = zExitFlags(zj, false);
+      const ex = zExitFlags(zj, false);
+      if (ex) exit.fill(ex, from, to);
       if (!(vr[j] >= p.volumeSpike)) continue;
-      if (zj >= p.moveZ) entry[i] = 1;
-      else if (zj <= -p.moveZ) entry[i] = -1;
+      if (zj >= p.moveZ) entry.fill(1, from, to);
+      else if (zj <= -p.moveZ) entry.fill(-1, from, to);
     }
     return { entry, exit };
   },

@@ -17,6 +17,7 @@ import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { WINDOW_PARAM_SPECS, windowReturnZ, zExitFlags } from './window-features';
+import { sampleRuns } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V8Params extends Record<string, number> {
@@ -58,23 +59,29 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
     let allowed = 0;
     let blocked = 0;
     let undefinedVpin = 0;
-    for (let i = 0; i < n; i++) {
-      const j = smp.rowToSample[i];
-      if (j < 0) continue;
+    // The exit and the momentum are functions of the sample: one fill per sample; only a
+    // sample with a momentum signal reads VPIN (and counts the gate) row by row.
+    const runs = sampleRuns(smp);
+    const limit = usePct ? pct : p.vpinThreshold;
+    const g = usePct ? vpinCdf : vpin;
+    for (let j = 0; j < smp.length; j++) {
+      const from = runs[j + 1];
+      const to = runs[j + 2];
+      if (from === to) continue;
       const zj = z[j];
       if (zj !== zj) continue;
-      exit[i] = zExitFlags(zj, false);
+      const ex = zExitFlags(zj, false);
+      if (ex) exit.fill(ex, from, to);
       const dir = zj >= p.moveZ ? 1 : zj <= -p.moveZ ? -1 : 0;
       if (dir === 0) continue;
-      const g = usePct ? vpinCdf[i] : vpin[i];
-      if (g !== g) {
-        undefinedVpin++;
-        continue;
+      for (let i = from; i < to; i++) {
+        const gi = g[i];
+        if (gi !== gi) undefinedVpin++;
+        else if (gi <= limit) {
+          entry[i] = dir;
+          allowed++;
+        } else blocked++;
       }
-      if (g <= (usePct ? pct : p.vpinThreshold)) {
-        entry[i] = dir;
-        allowed++;
-      } else blocked++;
     }
     return { entry, exit, stats: { gateAllowed: allowed, gateBlocked: blocked, gateVpinUndefined: undefinedVpin } };
   },

@@ -5,6 +5,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { ParamSpec } from '../core/params';
+import { cachedSeries, paramKey } from '../signals/cache';
 import { returnZ, sampleTape, samplesIn, volumeRatio, type SampledSeries } from '../signals/sampling';
 
 export interface WindowParams {
@@ -29,16 +30,31 @@ export interface WindowFeatures {
   z: Float64Array;
 }
 
+/**
+ * Computed once per tape and window for every strategy that reads it (V3, V7
+ * and V8 share the defaults); callers only read the arrays.
+ */
 export function windowReturnZ(tape: MarketTape, p: WindowParams): WindowFeatures {
-  const smp = sampleTape(tape, p.sampleMs);
-  const k = samplesIn(p.windowMs, smp.dtMs);
-  const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(p.sigmaLookbackMs, smp.dtMs)));
-  return { smp, k, z };
+  const wp = { windowMs: p.windowMs, sigmaLookbackMs: p.sigmaLookbackMs, sampleMs: p.sampleMs };
+  return cachedSeries(tape, paramKey('window-z', wp), () => {
+    const smp = sampleTape(tape, wp.sampleMs);
+    const k = samplesIn(wp.windowMs, smp.dtMs);
+    const z = returnZ(smp.close, k, Math.max(2 * k, samplesIn(wp.sigmaLookbackMs, smp.dtMs)));
+    return { smp, k, z };
+  });
 }
 
-/** Window volume / its trailing average, per sample. */
+const ratioCache = new WeakMap<WindowFeatures, Map<number, Float64Array>>();
+
+/** Window volume / its trailing average, per sample (once per window features and lookback; callers only read it). */
 export function windowVolumeRatio(f: WindowFeatures, volumeLookbackMs: number): Float64Array {
-  return volumeRatio(f.smp.volume, f.k, Math.max(f.k, samplesIn(volumeLookbackMs, f.smp.dtMs)));
+  let m = ratioCache.get(f);
+  if (!m) ratioCache.set(f, (m = new Map()));
+  const hit = m.get(volumeLookbackMs);
+  if (hit) return hit;
+  const r = volumeRatio(f.smp.volume, f.k, Math.max(f.k, samplesIn(volumeLookbackMs, f.smp.dtMs)));
+  m.set(volumeLookbackMs, r);
+  return r;
 }
 
 /** Exit flags from a window z: a long exits once z < 0 (or ≥ 0 for `reverting` strategies), mirrored for shorts. */
