@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channel, ema, realizedVol, returnZ, rollingReturnVariance, sampledBars, sampleTape, trailingPercentile, volumeRatio } from '../../src/signals/sampling';
+import { channel, ema, realizedVol, returnZ, rollingReturnVariance, sampledBars, sampleRuns, sampleTape, trailingPercentile, volumeRatio } from '../../src/signals/sampling';
 import { makeTradeTape } from '../../src/data/tape';
 import ss from '../../src/analytics/ss';
 
@@ -22,6 +22,16 @@ describe('sampleTape (ticks)', () => {
   });
   it('a row sees only the samples before its own interval', () => {
     expect(Array.from(s.rowToSample)).toEqual([-1, -1, 1, 1, 4]);
+  });
+  it('sampleRuns: the rows of each sample as one contiguous range (rows before any sample, empty samples, the last sample)', () => {
+    // rowToSample [-1, -1, 1, 1, 4] over 6 samples: rows 0–1 see none, 2–3 see sample 1, 4 sees sample 4.
+    const runs = sampleRuns(s);
+    expect(Array.from(runs)).toEqual([0, 2, 2, 4, 4, 4, 5, 5]);
+    for (let j = -1; j < s.length; j++) {
+      const rows = Array.from(s.rowToSample.keys()).filter((i) => s.rowToSample[i] === j);
+      expect(rows).toEqual(Array.from({ length: runs[j + 2] - runs[j + 1] }, (_, q) => runs[j + 1] + q));
+    }
+    expect(sampleRuns(s)).toBe(runs);
   });
   it('as bars: one bar per sample, open time = end − Δ', () => {
     const b = sampledBars(tape, 1000);
