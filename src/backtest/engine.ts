@@ -121,6 +121,12 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const makerRate = exec.fees.rate('maker');
   const takerRate = exec.fees.rate('taker');
   const slip = exec.slippage;
+  // The fill rule and its codes as locals: the CommonJS build reads every use of an
+  // import through the module's exports object (`fill_rules_1.HIT_NONE`), and those
+  // loads in the per-print test of an open position cost ~10% of the engine.
+  const hitByPrint = bracketHitByPrint;
+  const NONE = HIT_NONE;
+  const STOP = HIT_STOP;
   const minHold = rules.minHoldMs;
   const maxHold = rules.maxHoldMs ?? Infinity;
   const stopFrac = pctToFraction(rules.stopPct);
@@ -198,11 +204,11 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         let liq = TAKER;
         const held = t - entryTime;
         const holdDone = held >= minHold;
-        const hit = bracketHitByPrint(p, pos, stopTrig, targetTrig);
-        if (hit !== HIT_NONE) {
+        const hit = hitByPrint(p, pos, stopTrig, targetTrig);
+        if (hit !== NONE) {
           if (holdDone || bracketInHold) {
             reason = hit;
-            if (hit === HIT_STOP) exitPrice = slip.fillPrice(p, -pos);
+            if (hit === STOP) exitPrice = slip.fillPrice(p, -pos);
             else {
               exitPrice = target;
               liq = MAKER;
