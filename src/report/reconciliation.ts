@@ -32,22 +32,13 @@ import { resolveRunConfig, type PresetFile, type RunConfig } from '../config/run
 import { getStrategy } from '../strategies/registry';
 import { bootstrapMeanCI } from '../analytics/bootstrap';
 import type { LedgerRow } from '../core/ledger';
+import type { TradeLogTrade } from '../data/readers/trade-log/types';
 
-/** What reconciliation needs of a live trade (TradeLogTrade has all of it). */
-export interface LiveTrade {
-  strategy: string;
-  side: 'long' | 'short';
-  entryTime: number;
-  exitTime: number;
-  entryPrice: number;
-  exitPrice: number;
-  qty: number;
-  entryFee: number;
-  exitFee: number;
-  netPnl: number;
-  exitReason: string | null;
-  source: { file: string; line: number };
-}
+/** What reconciliation needs of a live trade: the fields of the one trade-log schema it reads. */
+export type LiveTrade = Pick<
+  TradeLogTrade,
+  'strategy' | 'side' | 'entryTime' | 'exitTime' | 'entryPrice' | 'exitPrice' | 'qty' | 'entryFee' | 'exitFee' | 'netPnl' | 'exitReason' | 'source'
+>;
 
 export interface ReconciledTrade {
   file: string;
