@@ -11,7 +11,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { channel, realizedVol, sampleTape, samplesIn } from '../signals/sampling';
+import { channel, realizedVol, sampleRuns, sampleTape, samplesIn } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
 export interface V5Params extends Record<string, number> {
@@ -45,21 +45,27 @@ export const V5_VOL_BREAKOUT: Strategy<V5Params> = {
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const j = smp.rowToSample[i];
-      if (j < 0) continue;
+    // The channel and the volatility test are per sample: read once for the sample's rows
+    // (sampleRuns), then each row compares its own print.
+    const runs = sampleRuns(smp);
+    for (let j = 0; j < smp.length; j++) {
+      const from = runs[j + 1];
+      const to = runs[j + 2];
+      if (from === to) continue;
       // On bars the channel before bar j is compared with bar j's close; on ticks the
       // channel of completed samples (< the current interval) with the current print.
       const h = isBars ? high[j] : j + 1 < high.length ? high[j + 1] : NaN;
       const l = isBars ? low[j] : j + 1 < low.length ? low[j + 1] : NaN;
       if (h !== h) continue;
       const mid = (h + l) / 2;
-      const p0 = price[i];
-      if (p0 < mid) exit[i] |= 1;
-      if (p0 > mid) exit[i] |= 2;
-      if (!(vs[j] >= p.volExpansion * vl[j])) continue;
-      if (p0 > h) entry[i] = 1;
-      else if (p0 < l) entry[i] = -1;
+      const volOk = vs[j] >= p.volExpansion * vl[j];
+      for (let i = from; i < to; i++) {
+        const p0 = price[i];
+        exit[i] = (p0 < mid ? 1 : 0) | (p0 > mid ? 2 : 0);
+        if (!volOk) continue;
+        if (p0 > h) entry[i] = 1;
+        else if (p0 < l) entry[i] = -1;
+      }
     }
     return { entry, exit };
   },

@@ -1,5 +1,5 @@
 /**
- * V3, V6, V7 and V8 on ticks write each sample's decision to the sample's rows
+ * V3, V5, V6, V7 and V8 on ticks write each sample's decision to the sample's rows
  * with one fill (src/signals/sampling.ts sampleRuns). The reference here is
  * the rule as written row by row (each row reads its last completed sample
  * through rowToSample), on a seeded synthetic trade tape with windows short
@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { syntheticTrades } from '../../bench/synthetic';
 import { defaultParams } from '../../src/strategies/strategy';
 import { V3_VPIN_REVERSION, type V3Params } from '../../src/strategies/v3-vpin-reversion';
+import { V5_VOL_BREAKOUT, type V5Params } from '../../src/strategies/v5-vol-breakout';
 import { V6_HMM_REGIME, type V6Params } from '../../src/strategies/v6-hmm-regime';
 import { V7_VOLUME_SPIKE, type V7Params } from '../../src/strategies/v7-volume-spike';
 import { V8_VPIN_GATED, type V8Params } from '../../src/strategies/v8-vpin-gated';
 import { hmmRegimeSeries } from '../../src/signals/hmm';
-import { sampledBars, sampleTape } from '../../src/signals/sampling';
+import { channel, realizedVol, sampledBars, sampleTape, samplesIn } from '../../src/signals/sampling';
 import { vpinSeries } from '../../src/signals/vpin';
 import { windowReturnZ, windowVolumeRatio, zExitFlags, vpinParamsOf } from '../../src/strategies/window-features';
 
@@ -91,6 +92,27 @@ describe('per-sample fills equal the row-by-row rule on ticks', () => {
     expect(got.entry).toEqual(ref.entry);
     expect(got.exit).toEqual(ref.exit);
     expect(got.stats).toEqual(stats);
+  });
+
+  it('V5 (per-sample channel and volatility, per-row print)', () => {
+    const p: V5Params = { ...(defaultParams(V5_VOL_BREAKOUT) as V5Params), sampleMs: 1000, channelMs: 30_000, shortVolMs: 30_000, longVolMs: 300_000, volExpansion: 1 };
+    const smp = sampleTape(tape, p.sampleMs);
+    const { high, low } = channel(smp.close, samplesIn(p.channelMs, 1000));
+    const vs = realizedVol(smp.close, samplesIn(p.shortVolMs, 1000));
+    const vl = realizedVol(smp.close, samplesIn(p.longVolMs, 1000));
+    const ref = byRow(tape.length, smp.rowToSample, (i, j) => {
+      const h = j + 1 < high.length ? high[j + 1] : NaN;
+      const l = j + 1 < low.length ? low[j + 1] : NaN;
+      if (h !== h) return [0, 0];
+      const p0 = tape.price[i];
+      const ex = (p0 < (h + l) / 2 ? 1 : 0) | (p0 > (h + l) / 2 ? 2 : 0);
+      if (!(vs[j] >= p.volExpansion * vl[j])) return [0, ex];
+      return [p0 > h ? 1 : p0 < l ? -1 : 0, ex];
+    });
+    const got = V5_VOL_BREAKOUT.signals({ ...tape }, p);
+    expect(count(ref.entry)).toBeGreaterThan(0);
+    expect(got.entry).toEqual(ref.entry);
+    expect(got.exit).toEqual(ref.exit);
   });
 
   it('V6', () => {
