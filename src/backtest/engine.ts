@@ -29,7 +29,7 @@ import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
 import { FrequencyLimiter } from '../risk/frequency-limits';
 import type { Sizing, TradeRules } from '../core/rules';
-import type { StrategySignals } from '../core/signals';
+import { decisionWords, firstDecisionFrom, type StrategySignals } from '../core/signals';
 import type { EntryExecution } from '../execution/entry';
 import {
   HIT_BOTH,
@@ -106,26 +106,6 @@ function notionalFor(sizing: Sizing, capital: number): number {
 }
 
 /**
- * The first row in [i, end) with a non-zero decision, or `end`. Rows are read
- * four at a time through `words` (a 32-bit view of the same bytes) once i is
- * aligned, so a flat stretch costs a quarter of the loop turns.
- */
-function nextDecision(a: Int8Array, words: Int32Array | null, i: number, end: number): number {
-  if (words !== null) {
-    while (i < end && (i & 3) !== 0) {
-      if (a[i] !== 0) return i;
-      i++;
-    }
-    let k = i >> 2;
-    const kEnd = end >> 2;
-    while (k < kEnd && words[k] === 0) k++;
-    if (k << 2 > i) i = k << 2;
-  }
-  while (i < end && a[i] === 0) i++;
-  return i;
-}
-
-/**
  * Run one strategy over a trade tape.
  */
 export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: TradeRules, exec: ExecutionSetup): EngineResult {
@@ -136,7 +116,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const price = tape.price;
   const entrySig = sig.entry;
   // The same bytes four at a time, for skipping rows without a decision (null when the view cannot be aligned).
-  const entryWords = (entrySig.byteOffset & 3) === 0 ? new Int32Array(entrySig.buffer, entrySig.byteOffset, entrySig.length >> 2) : null;
+  const entryWords = decisionWords(entrySig);
+  const nextDecision = firstDecisionFrom; // a local: see hitByPrint below
   const exitSig = rules.signalExit && sig.exit ? sig.exit : null;
   const limiter = new FrequencyLimiter(rules.limits);
   const ledger = new LedgerBuilder();

@@ -9,3 +9,28 @@ export interface StrategySignals {
   /** Counters a strategy wants reported (e.g. how many decisions a VPIN gate allowed and blocked). */
   stats?: Record<string, number>;
 }
+
+/** The entry column's bytes as 32-bit words for `firstDecisionFrom` (null when the column's offset is not a multiple of 4). */
+export function decisionWords(entry: Int8Array): Int32Array | null {
+  return (entry.byteOffset & 3) === 0 ? new Int32Array(entry.buffer, entry.byteOffset, entry.length >> 2) : null;
+}
+
+/**
+ * The first row in [i, end) with a non-zero decision, or `end`. Rows are read
+ * four at a time through `words` (a 32-bit view of the same bytes) once i is
+ * aligned, so a flat stretch costs a quarter of the loop turns.
+ */
+export function firstDecisionFrom(a: Int8Array, words: Int32Array | null, i: number, end: number): number {
+  if (words !== null) {
+    while (i < end && (i & 3) !== 0) {
+      if (a[i] !== 0) return i;
+      i++;
+    }
+    let k = i >> 2;
+    const kEnd = end >> 2;
+    while (k < kEnd && words[k] === 0) k++;
+    if (k << 2 > i) i = k << 2;
+  }
+  while (i < end && a[i] === 0) i++;
+  return i;
+}

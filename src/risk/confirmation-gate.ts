@@ -8,7 +8,8 @@ import type { MarketTape } from '../data/tape';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { confirmationMask, countConfirmations, confirmationNames } from '../signals/confirmation';
-import { ema, realizedVol, sampledBars, sampleTape, samplesIn, trailingPercentile, volumeRatio } from '../signals/sampling';
+import { ema, realizedVol, sampledBars, sampleRuns, sampleTape, samplesIn, trailingPercentile, volumeRatio } from '../signals/sampling';
+import { decisionWords, firstDecisionFrom } from '../core/signals';
 
 export interface ConfirmationSettings {
   /** 0 disables the gate (plan: 2 from Phase 3). */
@@ -82,28 +83,30 @@ export function applyConfirmationGate(
   const byMask = new Float64Array(16);
   let decisions = 0;
   let passed = 0;
-  const take = (i: number, e: number): void => {
-    decisions++;
-    const m = maskAt(i);
-    const mk = e > 0 ? m & 15 : m >> 4;
-    if (countConfirmations(mk) >= s.minConfirmations) {
-      out[i] = e;
-      passed++;
-    } else byMask[mk]++;
-  };
-  // Most rows hold no decision: they are skipped four at a time through a 32-bit view of the
-  // same bytes (rows still visited in order, so the counts are the same).
-  const n = entry.length;
-  let i = 0;
-  if ((entry.byteOffset & 3) === 0) {
-    const words = new Int32Array(entry.buffer, entry.byteOffset, n >> 2);
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let r = w << 2, end = r + 4; r < end; r++) if (entry[r] !== 0) take(r, entry[r]);
+  // The masks are per sample: each sample's rows (sampleRuns) share one verdict per side, and
+  // within them only rows holding a decision are visited (four bytes at a time). Rows are still
+  // visited in order, so the counts are the same as a row-by-row pass.
+  const runs = sampleRuns(sampleTape(tape, SAMPLE_MS));
+  const words = decisionWords(entry);
+  const min = s.minConfirmations;
+  for (let j = -1; j + 2 < runs.length; j++) {
+    const from = runs[j + 1];
+    const to = runs[j + 2];
+    if (from === to) continue;
+    const m = j < 0 ? 0 : sampleMasks[j];
+    const mkLong = m & 15;
+    const mkShort = m >> 4;
+    const okLong = countConfirmations(mkLong) >= min;
+    const okShort = countConfirmations(mkShort) >= min;
+    for (let i = firstDecisionFrom(entry, words, from, to); i < to; i = firstDecisionFrom(entry, words, i + 1, to)) {
+      const e = entry[i];
+      decisions++;
+      if (e > 0 ? okLong : okShort) {
+        out[i] = e;
+        passed++;
+      } else byMask[e > 0 ? mkLong : mkShort]++;
     }
-    i = words.length << 2;
   }
-  for (; i < n; i++) if (entry[i] !== 0) take(i, entry[i]);
   const blockedBy: Record<string, number> = {};
   for (let mk = 0; mk < 16; mk++) if (byMask[mk]) blockedBy[confirmationNames(mk).join('+') || 'none'] = byMask[mk];
   return { entry: out, maskAt, report: { decisions, passed, blocked: decisions - passed, blockedBy } };
