@@ -139,8 +139,17 @@ export function ingestSection(results: Record<string, unknown>, n = Number(proce
 // ---------------------------------------------------------------------------
 // child steps
 
-function rss(): number {
-  (global as { gc?: () => void }).gc?.();
+/**
+ * Resident memory once garbage is really gone: V8 frees the backing stores of
+ * dead ArrayBuffers on a background sweeper after a GC, so right after `gc()`
+ * a reader that trimmed its columns with a copy still looks twice its size.
+ */
+async function rss(): Promise<number> {
+  const gc = (global as { gc?: () => void }).gc;
+  for (let k = 0; k < 3; k++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 150));
+  }
   return process.memoryUsage().rss;
 }
 
@@ -180,11 +189,11 @@ async function childMain(step: string, file: string, arg?: string): Promise<void
     return;
   }
   if (step === 'load') {
-    const before = rss();
+    const before = await rss();
     const t = t0();
     const res = loadTrades(file, { cache: (arg as 'auto' | 'refresh' | undefined) ?? 'auto' });
     const ms = since(t);
-    const after = rss();
+    const after = await rss();
     const cacheFile = `${file}.edgelab.arrow`;
     process.stdout.write(
       JSON.stringify({

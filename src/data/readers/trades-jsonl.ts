@@ -206,8 +206,12 @@ export function readTradesJsonl(file: string): ReadResult<TradeTape> {
 
   if (cols.length === 0 && skipped === 0) throw new DataError(file, null, 'file is empty');
   if (idProblem) warnings.push(`${file}: trade ids are not all integers below 2^53 (${idProblem}); the id column was dropped`);
+  const finished = cols.finish();
+  // The chunk callback's closure shares this scope with `rowOf` below: drop the
+  // growable columns so their spare capacity is not kept alive by it.
+  cols = new TradeColumns(0, false);
   return {
-    tape: makeTradeTape({ ...cols.finish(), source: { file, format: 'trades-jsonl' } }),
+    tape: makeTradeTape({ ...finished, source: { file, format: 'trades-jsonl' } }),
     rowOf: (r) => lines.lineOf(r),
     warnings,
   };
