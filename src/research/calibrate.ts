@@ -38,7 +38,7 @@ import { probabilityOfBacktestOverfitting } from '../analytics/pbo';
 import { createPrng } from '../util/prng';
 import { checkSweepParams, evaluateConfig, gridConfigs, type SweepParam } from './sweep';
 import { finalSelectionWindow, rowsIn, walkForwardFolds, type WalkForwardScheme, type Window } from './walk-forward';
-import { objectiveValue, planSweep, tradeReturn, type ConfigSummary, type Objective, type SweepExecutor, type SweepSpec } from './sweep-plan';
+import { planSweep, tradeReturn, type ConfigSummary, type Objective, type SweepExecutor, type SweepSpec } from './sweep-plan';
 import { LocalPool } from './local-pool';
 
 export { objectiveValue, tradeReturn, type Objective } from './sweep-plan';

@@ -16,7 +16,7 @@ import type { StrategySignals } from '../core/signals';
 import { vpinSeries } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
-import { WINDOW_PARAM_SPECS, windowReturnZ, zExitFlags } from './window-features';
+import { windowReturnZ, zExitFlags } from './window-features';
 import { sampleRuns } from '../signals/sampling';
 import type { Strategy } from './strategy';
 
