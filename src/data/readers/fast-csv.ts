@@ -26,8 +26,8 @@ export interface TradeCsvLayout {
   price: string;
   amount: string;
   side: string;
-  /** Trade id column; `optional` = kept only when the header has it. */
-  id: { name: string; optional: boolean };
+  /** Trade id column, kept whenever the header has it (a layout that needs it lists it in `required`). */
+  id: string;
   /** Tardis: the time must be integer epoch digits (µs); else also ISO text. */
   epochDigitsOnly: boolean;
   /** Columns every row must repeat from the first (one instrument per file). */
@@ -103,7 +103,7 @@ class TradesCsvScanner {
     this.iPrice = at(layout.price);
     this.iAmount = at(layout.amount);
     this.iSide = at(layout.side);
-    this.iId = at(layout.id.name);
+    this.iId = at(layout.id);
     this.sameIdx = layout.sameEveryRow.map(at);
     this.starts = new Int32Array(this.width);
     this.ends = new Int32Array(this.width);

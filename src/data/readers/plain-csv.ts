@@ -45,7 +45,7 @@ const PLAIN_TRADES_LAYOUT: TradeCsvLayout = {
   price: 'price',
   amount: 'amount',
   side: 'side',
-  id: { name: 'id', optional: true },
+  id: 'id',
   epochDigitsOnly: false,
   sameEveryRow: [],
   trimSide: true,

@@ -80,7 +80,7 @@ const TARDIS_TRADES_LAYOUT: TradeCsvLayout = {
   price: 'price',
   amount: 'amount',
   side: 'side',
-  id: { name: 'id', optional: false },
+  id: 'id',
   epochDigitsOnly: true,
   sameEveryRow: ['exchange', 'symbol'],
   trimSide: false,

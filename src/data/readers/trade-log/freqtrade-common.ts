@@ -14,7 +14,7 @@
  * itemise: such trades show up as mismatches, which is the point.
  */
 import { DataError } from '../../../util/errors';
-import { grossPnlOf, isAbsent, normaliseExitReason, num, parseTime, positive, type ParsedRecord } from './record';
+import { closedTrade, isAbsent, normaliseExitReason, num, parseTime, positive, type ParsedRecord } from './record';
 
 export interface FreqtradeRow {
   pair?: unknown;
@@ -67,11 +67,10 @@ export function freqtradeRecord(row: FreqtradeRow, strategy: string, reported: u
   const feeClose = isAbsent(row.fee_close) ? 0 : num(row.fee_close, file, line, `${label}: fee_close`);
   const entryFee = feeOpen * entryPrice * qty;
   const exitFee = feeClose * exitPrice * qty;
-  const grossPnl = grossPnlOf(side, entryPrice, exitPrice, qty);
   const reason = !isAbsent(row.exit_reason) ? String(row.exit_reason) : !isAbsent(row.sell_reason) ? String(row.sell_reason) : null;
   const trade: ParsedRecord = {
     kind: 'closed',
-    trade: {
+    trade: closedTrade({
       strategy,
       symbol,
       side,
@@ -82,15 +81,13 @@ export function freqtradeRecord(row: FreqtradeRow, strategy: string, reported: u
       qty,
       entryFee,
       exitFee,
-      grossPnl,
-      netPnl: grossPnl - entryFee - exitFee,
       exitReason: normaliseExitReason(reason),
       // freqtrade records neither the liquidity of a fill nor a minimum-hold rule.
       entryLiquidity: null,
       exitLiquidity: null,
       exitDelayedBy: undefined,
       source: { file, line },
-    },
+    }),
   };
   if (!isAbsent(reported)) {
     trade.trade.reportedPnl = num(reported, file, line, `${label}: profit_abs`);

@@ -197,6 +197,12 @@ export function grossPnlOf(side: TradeSide, entryPrice: number, exitPrice: numbe
 
 export type ParsedRecord = { kind: 'closed'; trade: TradeLogTrade } | { kind: 'open'; trade: OpenTrade };
 
+/** A closed round trip from its fills and fees: gross and net P&L computed here, once for every adapter. */
+export function closedTrade(t: Omit<TradeLogTrade, 'grossPnl' | 'netPnl'>): TradeLogTrade {
+  const grossPnl = grossPnlOf(t.side, t.entryPrice, t.exitPrice, t.qty);
+  return { ...t, grossPnl, netPnl: grossPnl - t.entryFee - t.exitFee };
+}
+
 /**
  * Parse one record. `fields` comes from {@link resolveFields} on the file's header (CSV) or
  * the record's own keys (JSON). Throws DataError naming file and line for anything invalid.
@@ -265,8 +271,7 @@ export function parseTradeRecord(
 
   const reasonRaw = get('exitReason');
   const exitReason = normaliseExitReason(isAbsent(reasonRaw) ? null : String(reasonRaw));
-  const grossPnl = grossPnlOf(side, entryPrice, exitPrice, qty);
-  const trade: TradeLogTrade = {
+  const trade = closedTrade({
     strategy,
     symbol,
     side,
@@ -277,14 +282,12 @@ export function parseTradeRecord(
     qty,
     entryFee,
     exitFee,
-    grossPnl,
-    netPnl: grossPnl - entryFee - exitFee,
     exitReason,
     entryLiquidity,
     exitLiquidity,
     exitDelayedBy,
     source: { file, line },
-  };
+  });
   if (!isAbsent(get('reportedPnl'))) {
     trade.reportedPnl = num(get('reportedPnl'), file, line, fields.reportedPnl!);
     trade.reportedPnlBasis = 'net';
