@@ -21,6 +21,7 @@ import {
   type GaussianHmm,
   type HmmRegimeParams,
 } from '../../src/signals/hmm';
+import { ForwardCore } from '../../src/signals/hmm/model';
 
 // ───────────── independent brute-force reference: enumerate all K^T state paths ─────────────
 
@@ -539,6 +540,73 @@ describe('hmmRegimeSeries on the bundled Tardis trades', () => {
 });
 
 // ───────────── edge cases ─────────────
+
+describe('the unrolled K = 3, D = 1 recursion', () => {
+  // ForwardCore has a general loop and an unrolled form for the regime default (K = 3, D = 1); the
+  // unrolled one claims the same floating-point operations in the same order. Identical bits, not 1e-12.
+  const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const both = <T>(f: () => T): [T, T] => {
+    const unrolled = f();
+    ForwardCore.unrolledK3D1 = false;
+    try {
+      return [unrolled, f()];
+    } finally {
+      ForwardCore.unrolledK3D1 = true;
+    }
+  };
+  const fitBits = (r: ReturnType<typeof fitHmm>) =>
+    [r.model.startProb, r.model.transMat, r.model.means, r.model.variances, r.logLikHistory, r.restartLogLiks].map(bits).join('|') + `|${r.iterations}|${r.bestRestart}`;
+  // left-right chain: states 1 and 2 are unreachable at t = 0 and state 0 becomes unreachable (probability exactly 0)
+  const leftRight = makeHmm({ startProb: [1, 0, 0], transMat: [[0.9, 0.1, 0], [0, 0.95, 0.05], [0, 0, 1]], means: [-1, 0, 1], variances: [1, 0.5, 2] });
+  const withGaps = (x: Float64Array) => {
+    const y = Float64Array.from(x);
+    for (let i = 3; i < y.length; i += 101) y[i] = NaN; // missing observations
+    y[50] = -400; // underflows every density
+    y[y.length - 7] = 700;
+    return y;
+  };
+
+  it('gives the same bits as the general loop: forward, smoothed, streaming filter (NaN, outliers, unreachable states)', () => {
+    for (const m of [three, leftRight]) {
+      const x = withGaps(sampleHmm(m, 3000, 9).x);
+      const [a, b] = both(() => hmmForward(m, x));
+      expect(bits(a.filtered)).toBe(bits(b.filtered));
+      expect(Object.is(a.logLik, b.logLik)).toBe(true);
+      const [sa, sb] = both(() => hmmSmoothed(m, x));
+      expect(bits(sa)).toBe(bits(sb));
+      const [fa, fb] = both(() => {
+        const f = new HmmFilter(m);
+        const out = new Float64Array(4 * x.length);
+        for (let t = 0; t < x.length; t++) {
+          out[4 * t] = f.update(x[t]);
+          out.set(f.probs, 4 * t + 1);
+        }
+        return out;
+      });
+      expect(bits(fa)).toBe(bits(fb));
+      // the streaming filter is the batch pass one observation at a time
+      expect(bits(fa.filter((_, i) => i % 4 !== 0))).toBe(bits(a.filtered));
+    }
+  });
+
+  it('gives the same bits as the general loop: Baum-Welch and fitHmm with restarts', () => {
+    const x = sampleHmm(three, 4000, 11).x;
+    const [a, b] = both(() => fitHmm(x, { K: 3, seed: 3 }));
+    expect(fitBits(a)).toBe(fitBits(b));
+    const y = sampleHmm(leftRight, 2000, 12).x;
+    const [c, d] = both(() => baumWelch(leftRight, y, { maxIter: 40 }));
+    expect(fitBits(c)).toBe(fitBits(d));
+    expect(c.model.transMat[2]).toBe(0); // a zero transition stays zero: the γ = 0 branches were taken
+  });
+
+  it('gives the same bits as the general loop over a tape, and the streaming regimes match the pure ones exactly', () => {
+    const bars = sliceBars(loadBars(bundledData.bars5m).tape, 4000);
+    const params: Partial<HmmRegimeParams> = { trainSamples: 1200, refitEvery: 900, restarts: 2, maxIter: 40 };
+    const [a, b] = both(() => HMM_SIGNAL.compute(bars, params as Record<string, number>));
+    expectSameColumns(a, b, bars.length);
+    expectSameColumns(a, streamBars(bars, params), bars.length);
+  });
+});
 
 describe('edge cases', () => {
   it('constant observations: variance floor, no NaN', () => {

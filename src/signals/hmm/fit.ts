@@ -159,11 +159,7 @@ function runEm(
   let converged = false;
   for (;;) {
     // ── E-step: forward
-    let ll = 0;
-    for (let t = 0; t < T; t++) {
-      ll += core.step(x, t * D, t === 0 ? null : alpha, (t - 1) * K, alpha, t * K, B, t * K);
-      c[t] = core.lastC;
-    }
+    const ll = core.run(x, 0, T, null, 0, alpha, 0, B, 0, c, 0);
     history.push(ll);
     if (iter > 0 && tolAbs > 0 && ll - prev < tolAbs) {
       converged = true;
@@ -171,42 +167,45 @@ function runEm(
     }
     if (iter >= maxIter) break;
     // ── E-step: backward, accumulating Σγ, Σγ(x−shift), Σγ(x−shift)², Σ α_{t−1}(i) w_t(j)
-    g.fill(0);
-    gx.fill(0);
-    gxx.fill(0);
-    S.fill(0);
-    beta.fill(1);
-    for (let t = T - 1; t >= 0; t--) {
-      const tk = t * K;
-      const td = t * D;
-      for (let k = 0; k < K; k++) {
-        const gam = alpha[tk + k] * beta[k];
-        if (gam === 0) continue;
-        g[k] += gam;
-        const kd = k * D;
-        for (let d = 0; d < D; d++) {
-          const z = x[td + d] - shift[d];
-          gx[kd + d] += gam * z;
-          gxx[kd + d] += gam * z * z;
+    if (core.unrolled) backward3(x, T, shift[0], alpha, B, c, m.transMat, g, gx, gxx, S, m.startProb);
+    else {
+      g.fill(0);
+      gx.fill(0);
+      gxx.fill(0);
+      S.fill(0);
+      beta.fill(1);
+      for (let t = T - 1; t >= 0; t--) {
+        const tk = t * K;
+        const td = t * D;
+        for (let k = 0; k < K; k++) {
+          const gam = alpha[tk + k] * beta[k];
+          if (gam === 0) continue;
+          g[k] += gam;
+          const kd = k * D;
+          for (let d = 0; d < D; d++) {
+            const z = x[td + d] - shift[d];
+            gx[kd + d] += gam * z;
+            gxx[kd + d] += gam * z * z;
+          }
         }
-      }
-      if (t === 0) {
-        for (let k = 0; k < K; k++) m.startProb[k] = alpha[k] * beta[k];
-        break;
-      }
-      const ct = c[t];
-      for (let j = 0; j < K; j++) w[j] = (B[tk + j] * beta[j]) / ct;
-      const pk = tk - K;
-      for (let i = 0; i < K; i++) {
-        const a = alpha[pk + i];
-        const row = i * K;
-        let b = 0;
-        for (let j = 0; j < K; j++) {
-          const wj = w[j];
-          S[row + j] += a * wj;
-          b += m.transMat[row + j] * wj;
+        if (t === 0) {
+          for (let k = 0; k < K; k++) m.startProb[k] = alpha[k] * beta[k];
+          break;
         }
-        beta[i] = b;
+        const ct = c[t];
+        for (let j = 0; j < K; j++) w[j] = (B[tk + j] * beta[j]) / ct;
+        const pk = tk - K;
+        for (let i = 0; i < K; i++) {
+          const a = alpha[pk + i];
+          const row = i * K;
+          let b = 0;
+          for (let j = 0; j < K; j++) {
+            const wj = w[j];
+            S[row + j] += a * wj;
+            b += m.transMat[row + j] * wj;
+          }
+          beta[i] = b;
+        }
       }
     }
     // ── M-step
@@ -244,6 +243,81 @@ function runEm(
     restartLogLiks: Float64Array.of(ll),
     bestRestart: 0,
   };
+}
+
+/**
+ * The backward pass of `runEm` for K = 3, D = 1 (when its ForwardCore is
+ * unrolled), with β and the sums in locals: the same floating-point
+ * operations in the same order as the general loop (every term is ≥ +0, so
+ * β's sums starting from their first term instead of 0 + it change nothing;
+ * z = x_t − shift is the same for every state), hence identical results.
+ * Writes Σγ, Σγz, Σγz², the transition sums S, and γ_0 into `startProb`.
+ */
+function backward3(
+  x: ArrayLike<number>,
+  T: number,
+  shift: number,
+  alpha: Float64Array,
+  B: Float64Array,
+  c: Float64Array,
+  A: Float64Array,
+  g: Float64Array,
+  gx: Float64Array,
+  gxx: Float64Array,
+  S: Float64Array,
+  startProb: Float64Array,
+): void {
+  const a00 = A[0], a01 = A[1], a02 = A[2], a10 = A[3], a11 = A[4], a12 = A[5], a20 = A[6], a21 = A[7], a22 = A[8];
+  let g0 = 0, g1 = 0, g2 = 0, x0 = 0, x1 = 0, x2 = 0, xx0 = 0, xx1 = 0, xx2 = 0;
+  let s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0;
+  let be0 = 1, be1 = 1, be2 = 1;
+  for (let t = T - 1; t >= 0; t--) {
+    const tk = 3 * t;
+    const z = x[t] - shift;
+    const gam0 = alpha[tk] * be0;
+    if (gam0 !== 0) {
+      g0 += gam0;
+      x0 += gam0 * z;
+      xx0 += gam0 * z * z;
+    }
+    const gam1 = alpha[tk + 1] * be1;
+    if (gam1 !== 0) {
+      g1 += gam1;
+      x1 += gam1 * z;
+      xx1 += gam1 * z * z;
+    }
+    const gam2 = alpha[tk + 2] * be2;
+    if (gam2 !== 0) {
+      g2 += gam2;
+      x2 += gam2 * z;
+      xx2 += gam2 * z * z;
+    }
+    if (t === 0) break;
+    const ct = c[t];
+    const w0 = (B[tk] * be0) / ct;
+    const w1 = (B[tk + 1] * be1) / ct;
+    const w2 = (B[tk + 2] * be2) / ct;
+    const p0 = alpha[tk - 3], p1 = alpha[tk - 2], p2 = alpha[tk - 1];
+    s00 += p0 * w0;
+    s01 += p0 * w1;
+    s02 += p0 * w2;
+    s10 += p1 * w0;
+    s11 += p1 * w1;
+    s12 += p1 * w2;
+    s20 += p2 * w0;
+    s21 += p2 * w1;
+    s22 += p2 * w2;
+    be0 = a00 * w0 + a01 * w1 + a02 * w2;
+    be1 = a10 * w0 + a11 * w1 + a12 * w2;
+    be2 = a20 * w0 + a21 * w1 + a22 * w2;
+  }
+  startProb[0] = alpha[0] * be0;
+  startProb[1] = alpha[1] * be1;
+  startProb[2] = alpha[2] * be2;
+  g.set([g0, g1, g2]);
+  gx.set([x0, x1, x2]);
+  gxx.set([xx0, xx1, xx2]);
+  S.set([s00, s01, s02, s10, s11, s12, s20, s21, s22]);
 }
 
 /** At most `cap` observation indices, evenly strided (deterministic). */

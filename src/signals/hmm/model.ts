@@ -142,9 +142,18 @@ export function checkObs(m: { D: number }, x: ArrayLike<number>, who: string): n
 // ───────────────────────────── forward core ─────────────────────────────
 
 /**
- * Precomputed emission constants and scratch for one model. `step` is the one
+ * Precomputed emission constants and scratch for one model. `step` (one
+ * observation) and `run` (a run of consecutive observations) are the one
  * forward recursion used by every forward pass here (batch, Baum-Welch,
  * streaming), so all of them give the same numbers.
+ *
+ * The recursion exists twice: a general loop over K states and D dimensions,
+ * and an unrolled form for K = 3, D = 1 (the regime default: V6 and the
+ * confirmation gate) that keeps the model and α̂_{t−1} in locals. The
+ * unrolled form performs the same floating-point operations in the same
+ * order, so both give identical bits (test/signals/hmm.test.ts compares them);
+ * it only drops additions of +0 (x + 0 = x for every x ≥ +0) and the
+ * exponential of exactly 0 (exp(0) = 1).
  */
 export class ForwardCore {
   readonly K: number;
@@ -156,10 +165,23 @@ export class ForwardCore {
   readonly logNorm: Float64Array;
   /** 1 / (2σ²_kd). */
   readonly halfInv: Float64Array;
+  /**
+   * Whether new cores with K = 3, D = 1 use the unrolled recursion. Only a
+   * test sets it false, to check that both forms give identical bits.
+   */
+  static unrolledK3D1 = true;
+  /** This core uses the unrolled K = 3, D = 1 recursion (and Baum-Welch its unrolled backward pass). */
+  readonly unrolled: boolean;
   private readonly pred: Float64Array;
   private readonly logb: Float64Array;
+  /** run3's per-block scratch: scaled emissions (3 per observation), their maxima m_t, c̃_t. */
+  private readonly bBlock: Float64Array;
+  private readonly mBlock: Float64Array;
+  private readonly cBlock: Float64Array;
   /** Scaled normaliser c̃_t of the last step (Σ_k pred_k · b̃_k). */
   lastC = 0;
+  /** log p(x_t | x_1..x_{t−1}) of the last step of `run3` (a sum starting at 0 would turn −0 into +0). */
+  private lastLogP = 0;
 
   constructor(m: GaussianHmm) {
     const { K, D } = m;
@@ -172,6 +194,11 @@ export class ForwardCore {
     this.halfInv = new Float64Array(K * D);
     this.pred = new Float64Array(K);
     this.logb = new Float64Array(K);
+    this.unrolled = ForwardCore.unrolledK3D1 && K === 3 && D === 1;
+    const nb = this.unrolled ? RUN3_BLOCK : 0;
+    this.bBlock = new Float64Array(3 * nb);
+    this.mBlock = new Float64Array(nb);
+    this.cBlock = new Float64Array(nb);
     this.refresh(m);
   }
 
@@ -197,6 +224,53 @@ export class ForwardCore {
    * observation is treated as missing: α̂_t = prediction, returns 0.
    */
   step(
+    x: ArrayLike<number>,
+    xOff: number,
+    prev: Float64Array | null,
+    prevOff: number,
+    out: Float64Array,
+    outOff: number,
+    bOut: Float64Array | null,
+    bOff: number,
+  ): number {
+    if (this.unrolled) {
+      this.run3(x, xOff, 1, prev, prevOff, out, outOff, bOut, bOff, null, 0);
+      return this.lastLogP;
+    }
+    return this.stepGeneral(x, xOff, prev, prevOff, out, outOff, bOut, bOff);
+  }
+
+  /**
+   * `step` over the T observations x_t at xOff + t·D: α̂ rows to `out` at
+   * outOff + t·K (row 0 from `prev` at `prevOff`, or from π if null), scaled
+   * emissions to `bOut` at bOff + t·K and c̃_t to `cOut` at cOff + t if given.
+   * Returns Σ_t log p(x_t | x_1..x_{t−1}), summed in order.
+   */
+  run(
+    x: ArrayLike<number>,
+    xOff: number,
+    T: number,
+    prev: Float64Array | null,
+    prevOff: number,
+    out: Float64Array,
+    outOff: number,
+    bOut: Float64Array | null,
+    bOff: number,
+    cOut: Float64Array | null,
+    cOff: number,
+  ): number {
+    if (this.unrolled) return this.run3(x, xOff, T, prev, prevOff, out, outOff, bOut, bOff, cOut, cOff);
+    const { K, D } = this;
+    let ll = 0;
+    for (let t = 0; t < T; t++) {
+      const tk = t * K;
+      ll += this.stepGeneral(x, xOff + t * D, t === 0 ? prev : out, t === 0 ? prevOff : outOff + tk - K, out, outOff + tk, bOut, bOff + tk);
+      if (cOut !== null) cOut[cOff + t] = this.lastC;
+    }
+    return ll;
+  }
+
+  private stepGeneral(
     x: ArrayLike<number>,
     xOff: number,
     prev: Float64Array | null,
@@ -253,7 +327,143 @@ export class ForwardCore {
     this.lastC = c;
     return Math.log(c) + mx;
   }
+
+  /**
+   * `run` for K = 3, D = 1, unrolled, in blocks of RUN3_BLOCK observations
+   * and three passes per block. The recursion α̂_{t−1} → α̂_t is a chain of
+   * dependent operations; the emissions and the log of c̃_t are not part of
+   * it, so they are computed in passes of independent iterations that the
+   * CPU can overlap: (1) the emissions relative to their maximum over all
+   * three states, (2) the recursion, which redoes (1) in the rare step where a
+   * state is unreachable (its emission must not count towards the maximum),
+   * (3) Σ log c̃_t + m_t in order. Each value is made by the same
+   * floating-point operations as in `stepGeneral`: every α̂ and A entry is
+   * ≥ +0, so the general loop's `pred = 0; pred += …` and its skipping of zero
+   * rows only add +0 terms, which change nothing, and exp(0) = 1 exactly.
+   */
+  private run3(
+    x: ArrayLike<number>,
+    xOff: number,
+    T: number,
+    prev: Float64Array | null,
+    prevOff: number,
+    out: Float64Array,
+    outOff: number,
+    bOut: Float64Array | null,
+    bOff: number,
+    cOut: Float64Array | null,
+    cOff: number,
+  ): number {
+    const A = this.A;
+    const a00 = A[0], a01 = A[1], a02 = A[2], a10 = A[3], a11 = A[4], a12 = A[5], a20 = A[6], a21 = A[7], a22 = A[8];
+    const m0 = this.mu[0], m1 = this.mu[1], m2 = this.mu[2];
+    const n0 = this.logNorm[0], n1 = this.logNorm[1], n2 = this.logNorm[2];
+    const h0 = this.halfInv[0], h1 = this.halfInv[1], h2 = this.halfInv[2];
+    const bS = this.bBlock;
+    const mS = this.mBlock;
+    const cS = this.cBlock;
+    let q0 = 0, q1 = 0, q2 = 0;
+    let first = prev === null;
+    if (prev !== null) {
+      q0 = prev[prevOff];
+      q1 = prev[prevOff + 1];
+      q2 = prev[prevOff + 2];
+    }
+    let ll = 0;
+    let lp = this.lastLogP;
+    let c = this.lastC;
+    for (let t0 = 0; t0 < T; t0 += RUN3_BLOCK) {
+      const n = Math.min(RUN3_BLOCK, T - t0);
+      const xb = xOff + t0;
+      // (1) emissions, every state reachable
+      for (let u = 0; u < n; u++) {
+        const xt = x[xb + u];
+        const z0 = xt - m0, z1 = xt - m1, z2 = xt - m2;
+        const s0 = n0 - z0 * z0 * h0, s1 = n1 - z1 * z1 * h1, s2 = n2 - z2 * z2 * h2;
+        let mx = -Infinity;
+        if (s0 > mx) mx = s0;
+        if (s1 > mx) mx = s1;
+        if (s2 > mx) mx = s2;
+        const d0 = s0 - mx, d1 = s1 - mx, d2 = s2 - mx;
+        bS[3 * u] = d0 === 0 ? 1 : Math.exp(d0);
+        bS[3 * u + 1] = d1 === 0 ? 1 : Math.exp(d1);
+        bS[3 * u + 2] = d2 === 0 ? 1 : Math.exp(d2);
+        mS[u] = mx;
+      }
+      // (2) the recursion
+      for (let u = 0; u < n; u++) {
+        let p0: number, p1: number, p2: number;
+        if (first) {
+          p0 = this.pi[0];
+          p1 = this.pi[1];
+          p2 = this.pi[2];
+          first = false;
+        } else {
+          p0 = q0 * a00 + q1 * a10 + q2 * a20;
+          p1 = q0 * a01 + q1 * a11 + q2 * a21;
+          p2 = q0 * a02 + q1 * a12 + q2 * a22;
+        }
+        let b0 = bS[3 * u], b1 = bS[3 * u + 1], b2 = bS[3 * u + 2];
+        let mx = mS[u];
+        if (!(p0 > 0 && p1 > 0 && p2 > 0)) {
+          // an unreachable state: the maximum is over reachable states only, as in stepGeneral
+          const xt = x[xb + u];
+          const z0 = xt - m0, z1 = xt - m1, z2 = xt - m2;
+          const s0 = n0 - z0 * z0 * h0, s1 = n1 - z1 * z1 * h1, s2 = n2 - z2 * z2 * h2;
+          mx = -Infinity;
+          if (p0 > 0 && s0 > mx) mx = s0;
+          if (p1 > 0 && s1 > mx) mx = s1;
+          if (p2 > 0 && s2 > mx) mx = s2;
+          const d0 = s0 - mx, d1 = s1 - mx, d2 = s2 - mx;
+          b0 = p0 > 0 ? (d0 === 0 ? 1 : Math.exp(d0)) : 0;
+          b1 = p1 > 0 ? (d1 === 0 ? 1 : Math.exp(d1)) : 0;
+          b2 = p2 > 0 ? (d2 === 0 ? 1 : Math.exp(d2)) : 0;
+          mS[u] = mx;
+        }
+        if (!(mx > -Infinity)) {
+          // missing observation (NaN): no information, the filter just predicts
+          const sp = p0 + p1 + p2;
+          q0 = p0 / sp;
+          q1 = p1 / sp;
+          q2 = p2 / sp;
+          b0 = b1 = b2 = 1;
+          c = 1;
+        } else {
+          const e0 = p0 * b0, e1 = p1 * b1, e2 = p2 * b2;
+          c = e0 + e1 + e2;
+          const inv = 1 / c;
+          q0 = e0 * inv;
+          q1 = e1 * inv;
+          q2 = e2 * inv;
+        }
+        const o = outOff + 3 * (t0 + u);
+        out[o] = q0;
+        out[o + 1] = q1;
+        out[o + 2] = q2;
+        if (bOut !== null) {
+          const ob = bOff + 3 * (t0 + u);
+          bOut[ob] = b0;
+          bOut[ob + 1] = b1;
+          bOut[ob + 2] = b2;
+        }
+        cS[u] = c;
+      }
+      // (3) log-likelihood terms, summed in order
+      for (let u = 0; u < n; u++) {
+        const mx = mS[u];
+        lp = mx > -Infinity ? Math.log(cS[u]) + mx : 0;
+        ll += lp;
+      }
+      if (cOut !== null) for (let u = 0; u < n; u++) cOut[cOff + t0 + u] = cS[u];
+    }
+    this.lastC = c;
+    this.lastLogP = lp;
+    return ll;
+  }
 }
+
+/** Observations per block of ForwardCore.run3 (its scratch: 5 numbers each, stays in L1). */
+const RUN3_BLOCK = 256;
 
 // ───────────────────────────── inference ─────────────────────────────
 
@@ -266,11 +476,7 @@ export function hmmForward(m: GaussianHmm, x: ArrayLike<number>): { filtered: Fl
   const T = checkObs(m, x, 'hmmForward');
   const K = m.K;
   const filtered = new Float64Array(T * K);
-  const core = new ForwardCore(m);
-  let ll = 0;
-  for (let t = 0; t < T; t++) {
-    ll += core.step(x, t * m.D, t === 0 ? null : filtered, (t - 1) * K, filtered, t * K, null, 0);
-  }
+  const ll = new ForwardCore(m).run(x, 0, T, null, 0, filtered, 0, null, 0, null, 0);
   return { filtered, logLik: ll };
 }
 
@@ -295,11 +501,7 @@ export function hmmSmoothed(m: GaussianHmm, x: ArrayLike<number>): Float64Array 
   const alpha = new Float64Array(T * K);
   const B = new Float64Array(T * K);
   const c = new Float64Array(T);
-  const core = new ForwardCore(m);
-  for (let t = 0; t < T; t++) {
-    core.step(x, t * m.D, t === 0 ? null : alpha, (t - 1) * K, alpha, t * K, B, t * K);
-    c[t] = core.lastC;
-  }
+  new ForwardCore(m).run(x, 0, T, null, 0, alpha, 0, B, 0, c, 0);
   const gamma = new Float64Array(T * K);
   const beta = new Float64Array(K).fill(1);
   const w = new Float64Array(K);

@@ -8,7 +8,7 @@
 import type { BarTape, MarketTape, TradeTape } from '../../data/tape';
 import type { ParamSpec } from '../../core/params';
 import type { BarIndicator, SignalSpec, TradeIndicator } from '../signal';
-import { HmmFilter, type GaussianHmm } from './model';
+import { ForwardCore, HmmFilter, validateHmm, type GaussianHmm } from './model';
 import { fitHmm, type HmmFit } from './fit';
 
 // ───────────────────────────── regimes over a tape ─────────────────────────────
@@ -53,20 +53,41 @@ export const HMM_PARAMS: { readonly [P in keyof HmmRegimeParams]: ParamSpec } = 
   minVarianceRel: { default: 1e-3, min: 0, unit: 'fraction', doc: "Variance floor as a fraction of the fitted window's variance (per dimension)." },
 };
 
-function resolveParams(tape: MarketTape, p: Partial<HmmRegimeParams>): HmmRegimeParams & { D: number } {
-  const out = {} as HmmRegimeParams;
-  for (const [k, spec] of Object.entries(HMM_PARAMS) as [keyof HmmRegimeParams, ParamSpec][]) {
-    const v = p[k] ?? spec.default;
-    if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`hmm: parameter ${k} must be a number, got ${String(v)}`);
-    if (spec.integer && !Number.isInteger(v)) throw new Error(`hmm: parameter ${k} must be an integer, got ${v}`);
-    if (spec.min !== undefined && v < spec.min) throw new Error(`hmm: parameter ${k} must be ≥ ${spec.min}, got ${v}`);
-    if (spec.max !== undefined && v > spec.max) throw new Error(`hmm: parameter ${k} must be ≤ ${spec.max}, got ${v}`);
-    out[k] = v;
-  }
+function resolveParam(p: Partial<HmmRegimeParams>, k: keyof HmmRegimeParams): number {
+  const spec = HMM_PARAMS[k];
+  const v = p[k] ?? spec.default;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`hmm: parameter ${k} must be a number, got ${String(v)}`);
+  if (spec.integer && !Number.isInteger(v)) throw new Error(`hmm: parameter ${k} must be an integer, got ${v}`);
+  if (spec.min !== undefined && v < spec.min) throw new Error(`hmm: parameter ${k} must be ≥ ${spec.min}, got ${v}`);
+  if (spec.max !== undefined && v > spec.max) throw new Error(`hmm: parameter ${k} must be ≤ ${spec.max}, got ${v}`);
+  return v;
+}
+
+type ResolvedParams = HmmRegimeParams & { D: number };
+
+function resolveParams(tape: MarketTape, p: Partial<HmmRegimeParams>): ResolvedParams {
+  // One object literal in HMM_PARAMS order (so errors come in that order): every resolved set has the
+  // same hidden class. Built key by key and spread, each call made a new one, and the optimised code of
+  // hmmRegimeSeries, which reads it, was thrown away on every call.
+  const out: ResolvedParams = {
+    K: resolveParam(p, 'K'),
+    sampleMs: resolveParam(p, 'sampleMs'),
+    trainSamples: resolveParam(p, 'trainSamples'),
+    refitEvery: resolveParam(p, 'refitEvery'),
+    window: resolveParam(p, 'window'),
+    volWindow: resolveParam(p, 'volWindow'),
+    maxIter: resolveParam(p, 'maxIter'),
+    tol: resolveParam(p, 'tol'),
+    restarts: resolveParam(p, 'restarts'),
+    seed: resolveParam(p, 'seed'),
+    minVarianceRel: resolveParam(p, 'minVarianceRel'),
+    D: 1,
+  };
   if (out.sampleMs === 0) out.sampleMs = tape.kind === 'bars' ? Math.max(tape.timeframeMs, 1) : 1000;
   if (out.window === 0) out.window = out.trainSamples;
   if (out.volWindow === 1) throw new Error('hmm: parameter volWindow must be 0 or ≥ 2, got 1');
-  return { ...out, D: out.volWindow >= 2 ? 2 : 1 };
+  if (out.volWindow >= 2) out.D = 2;
+  return out;
 }
 
 /** Output column names for K states: state, prob, p0..p{K−1}, stateMean. */
@@ -103,7 +124,7 @@ export interface HmmRegimeSeries {
   D: number;
 }
 
-function fitWindow(obs: Float64Array, p: HmmRegimeParams & { D: number }, prev: GaussianHmm | undefined): HmmFit {
+function fitWindow(obs: Float64Array, p: ResolvedParams, prev: GaussianHmm | undefined): HmmFit {
   return fitHmm(obs, {
     K: p.K,
     D: p.D,
@@ -149,13 +170,17 @@ const VOL_EPS = 1e-16;
  */
 export function hmmRegimeSeries(tape: TradeTape | BarTape, params: Partial<HmmRegimeParams> = {}): HmmRegimeSeries {
   const p = resolveParams(tape, params);
-  const { K, D, sampleMs: S } = p;
-  const n = tape.length;
-  const time = tape.time;
   const px = tape.kind === 'bars' ? tape.close : tape.price;
   const tf = tape.kind === 'bars' ? tape.timeframeMs : 0;
+  // Each stage is its own function so V8 optimises each loop on its own feedback.
+  const smp = completedIntervals(tape.time, px, tape.length, p.sampleMs, tf);
+  const { obs, obsRow } = observationsOf(smp.row, smp.px, smp.count, p.D, p.volWindow);
+  const { pObs, meanObs, fits } = filteredRegimes(obs, obsRow, p);
+  return { ...perRow(tape.length, obsRow, pObs, meanObs, p.K), observations: obs, obsRow, fits, D: p.D };
+}
 
-  // 1. completed intervals: (row at which known, sampled price)
+/** Completed intervals: the row at which each became known, and its sampled price. */
+function completedIntervals(time: Float64Array, px: Float64Array, n: number, S: number, tf: number): { row: Int32Array; px: Float64Array; count: number } {
   const sRow = new Int32Array(n);
   const sPx = new Float64Array(n);
   let ns = 0;
@@ -181,9 +206,11 @@ export function hmmRegimeSeries(tape: TradeTape | BarTape, params: Partial<HmmRe
       }
     }
   }
+  return { row: sRow, px: sPx, count: ns };
+}
 
-  // 2. observations
-  const w = p.volWindow;
+/** Observations (N×D) from the sampled prices, and the row at which each became known. */
+function observationsOf(sRow: Int32Array, sPx: Float64Array, ns: number, D: number, w: number): { obs: Float64Array; obsRow: Int32Array } {
   const m0 = D === 2 ? w : 1; // first sample index that yields an observation
   const N = Math.max(0, ns - m0);
   const obs = new Float64Array(N * D);
@@ -200,29 +227,53 @@ export function hmmRegimeSeries(tape: TradeTape | BarTape, params: Partial<HmmRe
       obs[q * D + 1] = 0.5 * Math.log(s / w + VOL_EPS);
     }
   }
+  return { obs, obsRow };
+}
 
-  // 3. fits and filtered probabilities per observation
+/**
+ * Fits and filtered probabilities per observation (N×K, NaN before the first
+ * fit). Between fit points the filter runs as one forward pass over the
+ * observations (ForwardCore.run), which gives the same numbers as an
+ * HmmFilter fed one observation at a time (the streaming twin does that).
+ */
+function filteredRegimes(obs: Float64Array, obsRow: Int32Array, p: ResolvedParams): { pObs: Float64Array; meanObs: Float64Array; fits: HmmRegimeFit[] } {
+  const { K, D, trainSamples, refitEvery, window: W } = p;
+  const N = obsRow.length;
   const pObs = new Float64Array(N * K).fill(NaN);
   const meanObs = new Float64Array(N).fill(NaN);
   const fits: HmmRegimeFit[] = [];
-  let filter: HmmFilter | null = null;
-  for (let q = 0; q < N; q++) {
-    if (isFitPoint(q, p)) {
-      const from = Math.max(0, q + 1 - p.window);
-      const fit = fitWindow(obs.slice(from * D, (q + 1) * D), p, filter?.model);
-      fits.push({ obsIndex: q, row: obsRow[q], samples: q + 1 - from, fit });
-      filter = new HmmFilter(fit.model);
-      for (let r = from; r <= q; r++) filter.update(obs, r * D);
-    } else if (filter !== null) {
-      filter.update(obs, q * D);
-    }
-    if (filter !== null) {
-      for (let k = 0; k < K; k++) pObs[q * K + k] = filter.prob(k);
-      meanObs[q] = filter.model.means[filter.state * D];
-    }
+  const scratch = new Float64Array(Math.min(W, N) * K);
+  let model: GaussianHmm | undefined;
+  // fit points: observation trainSamples − 1, then every refitEvery further (isFitPoint)
+  for (let q = trainSamples - 1; q < N; ) {
+    const from = Math.max(0, q + 1 - W);
+    const fit = fitWindow(obs.slice(from * D, (q + 1) * D), p, model);
+    fits.push({ obsIndex: q, row: obsRow[q], samples: q + 1 - from, fit });
+    model = fit.model;
+    validateHmm(model, 'HmmFilter'); // as the streaming twin's HmmFilter does
+    const core = new ForwardCore(model);
+    // the filter restarts from π at the start of the fitted window
+    const len = q + 1 - from;
+    core.run(obs, from * D, len, null, 0, scratch, 0, null, 0, null, 0);
+    for (let k = 0; k < K; k++) pObs[q * K + k] = scratch[(len - 1) * K + k];
+    const end = refitEvery > 0 ? Math.min(N, q + refitEvery) : N;
+    if (end > q + 1) core.run(obs, (q + 1) * D, end - q - 1, pObs, q * K, pObs, (q + 1) * K, null, 0, null, 0);
+    for (let r = q; r < end; r++) meanObs[r] = model.means[argmaxRow(pObs, r * K, K) * D];
+    q = end;
   }
+  return { pObs, meanObs, fits };
+}
 
-  // 4. per row: the latest observation known at that row
+/** Argmax of K probabilities at `off` (lowest index on ties), as HmmFilter.state. */
+function argmaxRow(a: Float64Array, off: number, K: number): number {
+  let arg = 0;
+  for (let k = 1; k < K; k++) if (a[off + k] > a[off + arg]) arg = k;
+  return arg;
+}
+
+/** Per row: the latest observation known at that row. */
+function perRow(n: number, obsRow: Int32Array, pObs: Float64Array, meanObs: Float64Array, K: number): Pick<HmmRegimeSeries, 'state' | 'prob' | 'probs' | 'stateMean'> {
+  const N = obsRow.length;
   const state = new Float64Array(n).fill(NaN);
   const prob = new Float64Array(n).fill(NaN);
   const stateMean = new Float64Array(n).fill(NaN);
@@ -231,14 +282,13 @@ export function hmmRegimeSeries(tape: TradeTape | BarTape, params: Partial<HmmRe
   for (let i = 0; i < n; i++) {
     while (q + 1 < N && obsRow[q + 1] <= i) q++;
     if (q < 0 || Number.isNaN(pObs[q * K])) continue;
-    let arg = 0;
-    for (let k = 1; k < K; k++) if (pObs[q * K + k] > pObs[q * K + arg]) arg = k;
+    const arg = argmaxRow(pObs, q * K, K);
     state[i] = arg;
     prob[i] = pObs[q * K + arg];
     for (let k = 0; k < K; k++) probs[k][i] = pObs[q * K + k];
     stateMean[i] = meanObs[q];
   }
-  return { state, prob, probs, stateMean, observations: obs, obsRow, fits, D };
+  return { state, prob, probs, stateMean };
 }
 
 /**
@@ -247,7 +297,7 @@ export function hmmRegimeSeries(tape: TradeTape | BarTape, params: Partial<HmmRe
  * row is O(volWindow + K² + K·D).
  */
 class HmmRegimeCore {
-  readonly p: HmmRegimeParams & { D: number };
+  readonly p: ResolvedParams;
   readonly outputs: readonly string[];
   private openG = NaN;
   private openPx = NaN;
