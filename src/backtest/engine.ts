@@ -29,7 +29,7 @@ import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
 import { FrequencyLimiter } from '../risk/frequency-limits';
 import type { Sizing, TradeRules } from '../core/rules';
-import { decisionWords, firstDecisionFrom, type StrategySignals } from '../core/signals';
+import { decisionWords, firstDecisionFrom, firstExitFlagFrom, type StrategySignals } from '../core/signals';
 import type { EntryExecution } from '../execution/entry';
 import {
   HIT_BOTH,
@@ -38,12 +38,14 @@ import {
   bracketHitByPrint,
   bracketHitInBar,
   barStopFillPrice,
+  firstBracketPrint,
   pctToFraction,
   stopFirst,
   stopLevel,
   targetLevel,
   triggerLevel,
 } from '../exits/fill-rules';
+import { timeExitDue, timeExitRow } from '../exits/time-exit';
 import { LedgerBuilder } from './ledger';
 
 /** Exit reason codes (index into EXIT_REASONS); the bracket's equal the fill rules' hit codes. */
@@ -90,6 +92,8 @@ export interface EngineResult {
 }
 
 const CHUNK = 1 << 20;
+/** Prints per block when the tick engine skips an open position's quiet prints (one time read per block). */
+const SCAN_BLOCK = 2048;
 
 function validateRules(r: TradeRules): void {
   const pos = (v: number | null, name: string) => {
@@ -106,6 +110,35 @@ function notionalFor(sizing: Sizing, capital: number): number {
 }
 
 /**
+ * The first print in [from, end) at which a position open since `entryTime`
+ * reaches its bracket or falls due a time exit (held ≥ `timeExitAfter`), or
+ * `end`. Blocks of SCAN_BLOCK prints: the price column is scanned for the
+ * bracket, and the time column read once a block (at the block's bracket
+ * print or its last row) to see whether the time exit fell due inside it.
+ */
+function nextBracketOrTimeRow(
+  time: Float64Array,
+  price: Float64Array,
+  from: number,
+  end: number,
+  pos: number,
+  stopTrig: number,
+  targetTrig: number,
+  entryTime: number,
+  timeExitAfter: number,
+): number {
+  let j = from;
+  for (;;) {
+    const stopAt = end - j > SCAN_BLOCK ? j + SCAN_BLOCK : end;
+    const k = firstBracketPrint(price, j, stopAt, pos, stopTrig, targetTrig);
+    const last = k < stopAt ? k : stopAt - 1;
+    if (last >= j && timeExitDue(time[last], entryTime, timeExitAfter)) return timeExitRow(time, j, last + 1, entryTime, timeExitAfter);
+    if (k < stopAt || stopAt === end) return k;
+    j = stopAt;
+  }
+}
+
+/**
  * Run one strategy over a trade tape.
  */
 export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: TradeRules, exec: ExecutionSetup): EngineResult {
@@ -118,6 +151,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   // The same bytes four at a time, for skipping rows without a decision (null when the view cannot be aligned).
   const entryWords = decisionWords(entrySig);
   const nextDecision = firstDecisionFrom; // a local: see hitByPrint below
+  const nextExitEvent = nextBracketOrTimeRow;
+  const nextExitFlag = firstExitFlagFrom;
   const exitSig = rules.signalExit && sig.exit ? sig.exit : null;
   const limiter = new FrequencyLimiter(rules.limits);
   const ledger = new LedgerBuilder();
@@ -132,6 +167,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const STOP = HIT_STOP;
   const minHold = rules.minHoldMs;
   const maxHold = rules.maxHoldMs ?? Infinity;
+  // A time exit is due at the first print with held ≥ maxHold and held ≥ minHold.
+  const timeExitAfter = Math.max(maxHold, minHold);
   const stopFrac = pctToFraction(rules.stopPct);
   const targetFrac = pctToFraction(rules.targetPct);
   const bracketInHold = rules.bracketDuringHold === 'active';
@@ -169,6 +206,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   let delayedExits = 0;
   const blocked = [0, 0, 0];
 
+  let bracketRow = -1; // the open position's next print that reaches the bracket or a time exit (−1: to be found)
+  let flagRow = -1; // its next print with an exit flag, if before bracketRow
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
     for (let i = start; i < end; i++) {
@@ -177,6 +216,20 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         // so skip straight to the next row that has one.
         i = nextDecision(entrySig, entryWords, i, end);
         if (i === end || ruined) break;
+      } else if (pos !== 0 && !pendingExit) {
+        // Open with nothing pending: a print changes something only if it reaches the
+        // bracket, is where a time exit becomes due, or carries an exit flag; skip
+        // straight to the first such print. Both next-event rows depend only on the
+        // position (levels, side, entry time), so each is kept until passed: every
+        // print of a position is scanned once, however many eventful prints it has
+        // (a bracket reached during a blocking hold, flags during the hold).
+        if (bracketRow < i) bracketRow = nextExitEvent(time, price, i, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+        if (exitSig === null) i = bracketRow;
+        else {
+          if (flagRow < i) flagRow = nextExitFlag(exitSig, pos > 0 ? 1 : 2, i, bracketRow);
+          i = flagRow < bracketRow ? flagRow : bracketRow;
+        }
+        if (i === end) break;
       }
       const t = time[i];
       const p = price[i];
@@ -198,6 +251,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         stopTrig = triggerLevel(stop, pos);
         targetTrig = triggerLevel(target, pos);
         delayed = 0;
+        bracketRow = -1;
+        flagRow = -1;
         limiter.record(t);
         continue; // the entry print itself cannot trigger the bracket
       }

@@ -34,3 +34,9 @@ export function firstDecisionFrom(a: Int8Array, words: Int32Array | null, i: num
   while (i < end && a[i] === 0) i++;
   return i;
 }
+
+/** The first row in [i, end) whose exit flags have a bit of `mask` set (1: a long's exit, 2: a short's), or `end`. */
+export function firstExitFlagFrom(exit: Uint8Array, mask: number, i: number, end: number): number {
+  while (i < end && (exit[i] & mask) === 0) i++;
+  return i;
+}

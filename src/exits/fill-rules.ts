@@ -97,6 +97,25 @@ export function bracketHitByPrint(price: number, side: number, stopTrig: number,
 }
 
 /**
+ * The first print in [from, end) that triggers the stop or goes through the
+ * target (the tests of `stopTriggered` and `targetTriggered`), or `end`.
+ *
+ * The tick engine skips an open position's quiet prints with it: one tight
+ * loop per side reading only the price column, instead of the whole per-row
+ * state machine. Those prints are most of a tape, so this loop is most of the
+ * engine's time.
+ */
+export function firstBracketPrint(price: Float64Array, from: number, end: number, side: number, stopTrig: number, targetTrig: number): number {
+  let i = from;
+  if (side > 0) {
+    while (i < end && !(price[i] <= stopTrig || price[i] > targetTrig)) i++;
+  } else {
+    while (i < end && !(price[i] >= stopTrig || price[i] < targetTrig)) i++;
+  }
+  return i;
+}
+
+/**
  * What one bar does to an open bracket: HIT_STOP, HIT_TARGET, HIT_NONE, or
  * HIT_BOTH when the bar reached both and did not open beyond the stop (a bar
  * that opens beyond the stop is a stop, whatever its high does).
