@@ -8,7 +8,7 @@ import type { MarketTape } from '../data/tape';
 import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { confirmationMask, countConfirmations, confirmationNames } from '../signals/confirmation';
-import { ema, realizedVol, sampledBars, sampleRuns, sampleTape, samplesIn, trailingPercentile, volumeRatio } from '../signals/sampling';
+import { ema, realizedVol, sampledBars, sampleOfRow, sampleRuns, sampleTape, samplesIn, trailingPercentile, volumeRatio, type SampledSeries } from '../signals/sampling';
 import { decisionWords, firstDecisionFrom } from '../core/signals';
 
 export interface ConfirmationSettings {
@@ -32,8 +32,8 @@ export interface ConfirmationReport {
 interface Features {
   /** Per-SAMPLE confirmation masks for a long (bits 0–3) and a short (bits 4–7); every input is per sample. */
   sampleMasks: Uint8Array;
-  /** Row → last completed sample (−1: none yet). */
-  rowToSample: Int32Array;
+  /** The grid the masks are on (rows find their sample through its run starts). */
+  smp: SampledSeries;
 }
 
 const cache = new WeakMap<object, Map<string, Features>>();
@@ -54,7 +54,7 @@ function features(tape: MarketTape, s: ConfirmationSettings): Features {
   const slow = ema(smp.close, samplesIn(120 * 60_000, dt));
   const vol = realizedVol(smp.close, samplesIn(60 * 60_000, dt));
   const volPct = trailingPercentile(vol, samplesIn(7 * 86_400_000, dt), 30);
-  // The regime is fitted and filtered on the sampled grid (one value per sample, read through rowToSample),
+  // The regime is fitted and filtered on the sampled grid (one value per sample, read through the run starts),
   // not written out for every trade.
   const grid = sampledBars(tape, SAMPLE_MS);
   const regime = cachedSeries(grid, paramKey('hmm', {}), () => hmmRegimeSeries(grid, {}));
@@ -63,7 +63,7 @@ function features(tape: MarketTape, s: ConfirmationSettings): Features {
     const args = [vr[j], s.volumeRatioMin, fast[j], slow[j], regime.stateMean[j], regime.prob[j], s.regimeMinProb, volPct[j]] as const;
     sampleMasks[j] = confirmationMask(1, ...args) | (confirmationMask(-1, ...args) << 4);
   }
-  const f = { sampleMasks, rowToSample: smp.rowToSample };
+  const f = { sampleMasks, smp };
   m.set(key, f);
   return f;
 }
@@ -77,8 +77,12 @@ export function applyConfirmationGate(
   entry: Int8Array,
   s: ConfirmationSettings,
 ): { entry: Int8Array; maskAt: (row: number) => number; report: ConfirmationReport } {
-  const { sampleMasks, rowToSample } = features(tape, s);
-  const maskAt = (row: number) => (rowToSample[row] < 0 ? 0 : sampleMasks[rowToSample[row]]);
+  const { sampleMasks, smp } = features(tape, s);
+  // Read for the few rows a ledger names (a binary search each), not per row.
+  const maskAt = (row: number) => {
+    const j = sampleOfRow(smp, row);
+    return j < 0 ? 0 : sampleMasks[j];
+  };
   const out = new Int8Array(entry.length);
   const byMask = new Float64Array(16);
   let decisions = 0;
@@ -86,7 +90,7 @@ export function applyConfirmationGate(
   // The masks are per sample: each sample's rows (sampleRuns) share one verdict per side, and
   // within them only rows holding a decision are visited (four bytes at a time). Rows are still
   // visited in order, so the counts are the same as a row-by-row pass.
-  const runs = sampleRuns(sampleTape(tape, SAMPLE_MS));
+  const runs = sampleRuns(smp);
   const words = decisionWords(entry);
   const min = s.minConfirmations;
   for (let j = -1; j + 2 < runs.length; j++) {

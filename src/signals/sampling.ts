@@ -5,7 +5,7 @@
  * Ticks: interval k covers [k·Δ, (k+1)·Δ) in epoch-aligned ms; its close is
  * the last print inside it (carried forward through empty intervals). A tape
  * row inside interval k sees samples < k only — the interval it is in is not
- * finished — so every feature read through `rowToSample` is causal.
+ * finished — so every feature read through `runs` (or `rowToSample`) is causal.
  * Bars: each bar is a sample and row i sees sample i (decisions are made at
  * the bar's close).
  */
@@ -21,8 +21,19 @@ export interface SampledSeries {
   volume: Float64Array;
   /** Σ side·amount (ticks); bars: 0 (no taker side). */
   signedVolume: Float64Array;
-  /** For each tape row, the last sample it may see (−1: none yet). */
-  rowToSample: Int32Array;
+  /**
+   * Where each sample's rows start: rows `runs[j + 1] … runs[j + 2] − 1` of
+   * the tape see sample j (j = −1: rows before any completed sample); length
+   * `length + 2`, the last entry the tape's length. What per-sample values are
+   * written to rows with (see {@link sampleRuns}).
+   */
+  runs: Int32Array;
+  /**
+   * For each tape row, the last sample it may see (−1: none yet). Built from
+   * `runs` on first read (4 bytes a row); the sampling pass itself writes only
+   * the run starts, so code that walks rows should use `runs`.
+   */
+  readonly rowToSample: Int32Array;
 }
 
 const cache = new WeakMap<object, Map<number, SampledSeries>>();
@@ -43,16 +54,32 @@ function sampleBars(b: Extract<MarketTape, { kind: 'bars' }>): SampledSeries {
   const n = b.length;
   const end = new Float64Array(n);
   for (let i = 0; i < n; i++) end[i] = b.time[i] + b.timeframeMs;
-  const rowToSample = new Int32Array(n);
-  for (let i = 0; i < n; i++) rowToSample[i] = i;
-  return { dtMs: b.timeframeMs, length: n, end, close: b.close, volume: b.volume, signedVolume: new Float64Array(n), rowToSample };
+  // Row i sees bar i: runs[0] = runs[1] = 0, runs[j + 1] = j, runs[n + 1] = n.
+  const runs = new Int32Array(n + 2);
+  for (let j = 0; j <= n; j++) runs[j + 1] = j;
+  return withRowToSample({ dtMs: b.timeframeMs, length: n, end, close: b.close, volume: b.volume, signedVolume: new Float64Array(n), runs }, n);
+}
+
+/** Attach the lazily built per-row view `rowToSample` (see SampledSeries). */
+function withRowToSample(s: Omit<SampledSeries, 'rowToSample'>, rows: number): SampledSeries {
+  let r2s: Int32Array | undefined;
+  return Object.defineProperty(s, 'rowToSample', {
+    enumerable: true,
+    get: () => {
+      if (!r2s) {
+        r2s = new Int32Array(rows);
+        const runs = s.runs;
+        for (let j = -1; j < s.length; j++) r2s.fill(j, runs[j + 1], runs[j + 2]);
+      }
+      return r2s;
+    },
+  }) as SampledSeries;
 }
 
 function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): SampledSeries {
   const n = t.length;
-  const rowToSample = new Int32Array(n);
   if (n === 0) {
-    return { dtMs: dt, length: 0, end: new Float64Array(0), close: new Float64Array(0), volume: new Float64Array(0), signedVolume: new Float64Array(0), rowToSample };
+    return withRowToSample({ dtMs: dt, length: 0, end: new Float64Array(0), close: new Float64Array(0), volume: new Float64Array(0), signedVolume: new Float64Array(0), runs: new Int32Array(2) }, 0);
   }
   const first = Math.floor(t.time[0] / dt);
   const last = Math.floor(t.time[n - 1] / dt);
@@ -61,6 +88,9 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
   const close = new Float64Array(m);
   const volume = new Float64Array(m);
   const signedVolume = new Float64Array(m);
+  // Rows of interval b see sample b − 1, so runs[b] is the first row of interval b
+  // (runs[0] = 0: the first interval's rows see no sample).
+  const runs = new Int32Array(m + 2);
   let k = 0;
   let price = t.price[0];
   // Interval index b of the current row, advanced only when a row crosses the
@@ -82,7 +112,9 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
       vol = 0;
       svol = 0;
       price = px[i - 1]; // the last print of the interval that just ended (the price column is read only here)
+      const from = b;
       b = Math.floor(ti / dt) - first;
+      for (let q = from + 1; q <= b; q++) runs[q] = i; // empty intervals start where the next rows do
       nextEdge = (first + b + 1) * dt;
       while (k < b) {
         close[k] = price; // carry forward through empty intervals
@@ -93,14 +125,14 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
     const a = amt[i];
     vol += a;
     svol += side[i] * a;
-    rowToSample[i] = b - 1;
   }
   volume[b] = vol;
   signedVolume[b] = svol;
   price = px[n - 1];
   close[k] = price;
   end[k] = (first + k + 1) * dt;
-  return { dtMs: dt, length: m, end, close, volume, signedVolume, rowToSample };
+  for (let q = b + 1; q <= m + 1; q++) runs[q] = n;
+  return withRowToSample({ dtMs: dt, length: m, end, close, volume, signedVolume, runs }, n);
 }
 
 /**
@@ -239,29 +271,30 @@ export function trailingPercentile(x: Float64Array, window: number, minCount: nu
   return out;
 }
 
-const runCache = new WeakMap<SampledSeries, Int32Array>();
-
 /**
  * Where each sample's rows start: rows `runs[j + 1] … runs[j + 2] − 1` of the
  * tape see sample j (j = −1: rows before any completed sample), so a
  * per-sample value can be written to its rows with one `fill` instead of a
- * lookup per row. `rowToSample` never decreases, so each sample's rows are
- * contiguous (empty intervals have none). Computed once per grid (cached).
+ * lookup per row. Each sample's rows are contiguous (a row never sees an
+ * earlier sample than the row before it; empty intervals have none). The
+ * sampling pass records these starts as it goes (`SampledSeries.runs`).
  */
 export function sampleRuns(smp: SampledSeries): Int32Array {
-  const hit = runCache.get(smp);
-  if (hit) return hit;
-  const r2s = smp.rowToSample;
-  const n = r2s.length;
-  const runs = new Int32Array(smp.length + 2);
-  let j = -1; // runs[0] = 0: sample −1's rows start at row 0
-  for (let i = 0; i < n; i++) {
-    const ji = r2s[i];
-    while (j < ji) runs[++j + 1] = i;
+  return smp.runs;
+}
+
+/** The sample tape row `row` sees (−1: none yet), by binary search over the run starts: for a few rows, not per row. */
+export function sampleOfRow(smp: SampledSeries, row: number): number {
+  const runs = smp.runs;
+  // The largest k with runs[k] ≤ row; row sees sample k − 1.
+  let lo = 0;
+  let hi = runs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (runs[mid] <= row) lo = mid;
+    else hi = mid - 1;
   }
-  while (j < smp.length) runs[++j + 1] = n;
-  runCache.set(smp, runs);
-  return runs;
+  return lo - 1;
 }
 
 /** Rows count, steps in samples of a span (at least 1). */
@@ -275,7 +308,7 @@ const barCache = new WeakMap<object, Map<number, BarTape>>();
  * The sampled grid as a bar tape (open = high = low = close = the sample's
  * close), so a formula's bar form can run once per sample instead of writing
  * a value for every trade. Row i of the original tape reads sample
- * `sampleTape(tape, Δ).rowToSample[i]` of the result. Bars are returned as
+ * sample `sampleOfRow(sampleTape(tape, Δ), i)` of the result (or walk `runs`). Bars are returned as
  * they are. Note: empty intervals carry the last close forward (a zero
  * return), where a formula fed the trades directly may skip them.
  */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { channel, ema, realizedVol, returnZ, rollingReturnVariance, sampledBars, sampleRuns, sampleTape, trailingPercentile, volumeRatio } from '../../src/signals/sampling';
+import { channel, ema, realizedVol, returnZ, rollingReturnVariance, sampledBars, sampleOfRow, sampleRuns, sampleTape, trailingPercentile, volumeRatio } from '../../src/signals/sampling';
+import { createPrng } from '../../src/util/prng';
 import { makeTradeTape } from '../../src/data/tape';
 import ss from '../../src/analytics/ss';
 
@@ -32,6 +33,41 @@ describe('sampleTape (ticks)', () => {
       expect(rows).toEqual(Array.from({ length: runs[j + 2] - runs[j + 1] }, (_, q) => runs[j + 1] + q));
     }
     expect(sampleRuns(s)).toBe(runs);
+  });
+  it('sampleOfRow: the sample each row sees, by search over the run starts', () => {
+    expect([0, 1, 2, 3, 4].map((i) => sampleOfRow(s, i))).toEqual([-1, -1, 1, 1, 4]);
+  });
+  it('run starts recorded by the sampling pass match the definition (interval floor(t/Δ), row sees the one before) on random tapes with gaps', () => {
+    const rnd = createPrng(3);
+    for (let c = 0; c < 20; c++) {
+      const n = 1 + Math.floor(rnd.nextFloat() * 3000);
+      const time: number[] = [];
+      let t = 1_700_000_000_000 + rnd.nextFloat() * 5000;
+      for (let i = 0; i < n; i++) {
+        const u = rnd.nextFloat();
+        t += u < 0.2 ? 0 : u < 0.97 ? rnd.nextFloat() * 300 : rnd.nextFloat() * 20_000; // ties, steps, gaps
+        time.push(t);
+      }
+      const tp = makeTradeTape({ time, price: time.map((_, i) => 100 + i), amount: time.map(() => 1) });
+      const dt = [250, 1000, 7000][c % 3];
+      const smp = sampleTape(tp, dt);
+      const first = Math.floor(time[0] / dt);
+      const sees = time.map((x) => Math.floor(x / dt) - first - 1);
+      expect(Array.from(smp.rowToSample)).toEqual(sees);
+      expect(time.map((_, i) => sampleOfRow(smp, i))).toEqual(sees);
+      const runs = sampleRuns(smp);
+      expect(runs.length).toBe(smp.length + 2);
+      for (let j = -1; j < smp.length; j++) {
+        const rows = sees.flatMap((v, i) => (v === j ? [i] : []));
+        const from = runs[j + 1];
+        expect(rows, `case ${c} sample ${j}`).toEqual(Array.from({ length: runs[j + 2] - from }, (_, q) => from + q));
+        if (rows.length === 0) {
+          // An empty sample's rows "start" where the next sample's rows do.
+          const next = sees.findIndex((v) => v > j);
+          expect(from).toBe(next === -1 ? n : next);
+        }
+      }
+    }
   });
   it('as bars: one bar per sample, open time = end − Δ', () => {
     const b = sampledBars(tape, 1000);
