@@ -52,10 +52,10 @@
  *    VPIN values exist. `vpinCdf ≥ 0.75` is "VPIN at or above its trailing
  *    75th percentile" without look-ahead.
  *
- * Cost: per trade, one comparison, one add and two stores (pure form) — the
- * rest runs once per bar (O(1) amortised σ update) or once per bucket
+ * Cost: per trade, one comparison and one add (`vpinSteps`; `vpinSeries`
+ * adds two fills per step) — the rest runs once per bar (O(1) amortised σ update) or once per bucket
  * (O(nBuckets) sum and O(cdfBuckets) sorted-window update). No allocation
- * after construction.
+ * per trade.
  *
  * @see D. Easley, M. López de Prado, M. O'Hara, "Flow Toxicity and Liquidity in a High-frequency World",
  *      Review of Financial Studies 25(5), 1457–1493, 2012 (bulk volume classification on time bars; V = ADV / 50, n = 50).
@@ -388,6 +388,25 @@ export interface VpinSeries {
 }
 
 /**
+ * VPIN as a step function of the row: the values change only when a bucket
+ * completes (a few hundred times on millions of trades), so step s holds
+ * rows `row[s] … row[s + 1] − 1` (the last step runs to the end of the
+ * tape). Step 0 starts at row 0 with NaN values. `vpinSeries` is this,
+ * written out row by row.
+ */
+export interface VpinSteps {
+  /** Number of steps (0 for an empty tape). */
+  length: number;
+  /** First row of each step (increasing). */
+  row: Int32Array;
+  vpin: Float64Array;
+  vpinCdf: Float64Array;
+  bucketsCompleted: number;
+  /** Bucket size used (auto: 0 if the warm-up never ended). */
+  bucketVolume: number;
+}
+
+/**
  * VPIN and its rolling percentile at every row of a trade or bar tape. See
  * the module doc for the exact conventions (bar completion, σ window, auto
  * bucket size). Rows before the first VPIN value are NaN.
@@ -398,52 +417,137 @@ export interface VpinSeries {
  * @example vpinSeries(trades, { bucketVolume: 50, nBuckets: 50 }).vpin[i] // e.g. 0.23
  */
 export function vpinSeries(tape: TradeTape | BarTape, params: Partial<VpinParams> = {}): VpinSeries {
-  const p = resolveVpinParams(params);
+  const st = vpinSteps(tape, params);
   const n = tape.length;
   const vpin = new Float64Array(n);
   const vpinCdf = new Float64Array(n);
-  const core = new VpinBarCore(p);
-  if (tape.kind === 'bars') vpinOverBars(tape, core, vpin, vpinCdf);
-  else vpinOverTrades(tape, p.barMs, core, vpin, vpinCdf);
-  return { vpin, vpinCdf, bucketsCompleted: core.bucketsCompleted, bucketVolume: core.bucketVolume };
+  for (let s = 0; s < st.length; s++) {
+    const from = st.row[s];
+    const to = stepEnd(st, s, n);
+    vpin.fill(st.vpin[s], from, to);
+    vpinCdf.fill(st.vpinCdf[s], from, to);
+  }
+  return { vpin, vpinCdf, bucketsCompleted: st.bucketsCompleted, bucketVolume: st.bucketVolume };
 }
 
-function vpinOverBars(tape: BarTape, core: VpinBarCore, vpin: Float64Array, vpinCdf: Float64Array): void {
-  const { time, close, volume } = tape;
-  for (let i = 0; i < tape.length; i++) {
-    core.addBar(time[i], close[i], volume[i]);
-    vpin[i] = core.vpin;
-    vpinCdf[i] = core.vpinCdf;
+/**
+ * The same numbers as {@link vpinSeries}, one entry per change instead of
+ * one per row: what a strategy that reads VPIN over runs of rows needs,
+ * without two arrays of one value per trade.
+ *
+ * @example const s = vpinSteps(trades, {}); s.vpin[s.length - 1] // VPIN at the last row
+ */
+export function vpinSteps(tape: TradeTape | BarTape, params: Partial<VpinParams> = {}): VpinSteps {
+  const p = resolveVpinParams(params);
+  const core = new VpinBarCore(p);
+  const steps = new StepWriter();
+  if (tape.length > 0) {
+    steps.push(0, NaN, NaN);
+    if (tape.kind === 'bars') vpinOverBars(tape, core, steps);
+    else vpinOverTrades(tape, p.barMs, core, steps);
+  }
+  return { ...steps.done(), bucketsCompleted: core.bucketsCompleted, bucketVolume: core.bucketVolume };
+}
+
+/**
+ * The step holding `row`, searching forward from step `hint`: a caller
+ * visiting rows in increasing order passes the last answer back, so a walk
+ * over the whole tape costs O(rows visited + steps).
+ */
+export function stepOf(st: VpinSteps, row: number, hint = 0): number {
+  let s = hint;
+  while (s + 1 < st.length && st.row[s + 1] <= row) s++;
+  return s;
+}
+
+/** One past the last row of step s (`tapeLength` for the last step). */
+export function stepEnd(st: VpinSteps, s: number, tapeLength: number): number {
+  return s + 1 < st.length ? st.row[s + 1] : tapeLength;
+}
+
+/** Growable step columns (doubling: O(log steps) allocations in all). */
+class StepWriter {
+  private row = new Int32Array(64);
+  private v = new Float64Array(64);
+  private c = new Float64Array(64);
+  private len = 0;
+
+  push(row: number, vpin: number, vpinCdf: number): void {
+    if (this.len === this.row.length) {
+      const cap = 2 * this.len;
+      const r = new Int32Array(cap);
+      r.set(this.row);
+      this.row = r;
+      const v = new Float64Array(cap);
+      v.set(this.v);
+      this.v = v;
+      const c = new Float64Array(cap);
+      c.set(this.c);
+      this.c = c;
+    }
+    this.row[this.len] = row;
+    this.v[this.len] = vpin;
+    this.c[this.len] = vpinCdf;
+    this.len++;
+  }
+
+  done(): { length: number; row: Int32Array; vpin: Float64Array; vpinCdf: Float64Array } {
+    const n = this.len;
+    return { length: n, row: this.row.slice(0, n), vpin: this.v.slice(0, n), vpinCdf: this.c.slice(0, n) };
   }
 }
 
-/** The per-trade hot loop: one comparison, one add, two stores; bar work only when a bar completes. */
-function vpinOverTrades(tape: TradeTape, barMs: number, core: VpinBarCore, vpin: Float64Array, vpinCdf: Float64Array): void {
+/** Bar tapes: row i sees bar i; a new step wherever bar i completed a bucket. */
+function vpinOverBars(tape: BarTape, core: VpinBarCore, steps: StepWriter): void {
+  const { time, close, volume } = tape;
+  let done = 0;
+  for (let i = 0; i < tape.length; i++) {
+    core.addBar(time[i], close[i], volume[i]);
+    if (core.bucketsCompleted !== done) {
+      done = core.bucketsCompleted;
+      steps.push(i, core.vpin, core.vpinCdf);
+    }
+  }
+}
+
+/**
+ * Trade tapes, one bar at a time: the rows of a bar are found and their
+ * volume summed in one tight loop (a comparison and an add per trade, no
+ * store); the bar is complete when the next one opens, and a new step starts
+ * at that row if the bar completed a bucket. The state and the test
+ * `!(t >= barEnd)` are the streaming form's, so a NaN time stays in the bar
+ * it falls in, as there.
+ */
+function vpinOverTrades(tape: TradeTape, barMs: number, core: VpinBarCore, steps: StepWriter): void {
   const { time, price, amount } = tape;
   const n = tape.length;
+  let done = 0;
   let barStart = 0;
   let barEnd = -Infinity;
   let vol = 0;
-  let close = NaN;
-  let v = NaN;
-  let c = NaN;
-  for (let i = 0; i < n; i++) {
-    const t = time[i];
-    if (t >= barEnd) {
-      // This print opens a new bar, so every earlier bar is complete.
-      if (i > 0) {
-        core.addBar(barStart, close, vol);
-        v = core.vpin;
-        c = core.vpinCdf;
-      }
-      barStart = Math.floor(t / barMs) * barMs;
-      barEnd = barStart + barMs;
-      vol = 0;
+  let j = 0;
+  for (;;) {
+    // (This for/break shape compiles to a tighter loop than `while (j < n && …) vol += amount[j++]`:
+    // 21 vs 51 ms on 10 M trades.)
+    let k = j;
+    for (; k < n; k++) {
+      if (time[k] >= barEnd) break;
+      vol += amount[k];
     }
-    vol += amount[i];
-    close = price[i];
-    vpin[i] = v;
-    vpinCdf[i] = c;
+    j = k;
+    if (j === n) return; // the last bar of a tape is never completed
+    // Row j opens a new bar, so every earlier bar is complete.
+    if (j > 0) {
+      core.addBar(barStart, price[j - 1], vol);
+      if (core.bucketsCompleted !== done) {
+        done = core.bucketsCompleted;
+        steps.push(j, core.vpin, core.vpinCdf);
+      }
+    }
+    barStart = Math.floor(time[j] / barMs) * barMs;
+    barEnd = barStart + barMs;
+    vol = 0;
+    vol += amount[j++];
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { vpinSeries } from '../signals/vpin';
+import { stepEnd, stepOf, vpinSteps } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
@@ -52,13 +52,14 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
     const f = windowReturnZ(tape, p);
     const { smp, z } = f;
     const surge = windowVolumeRatio(f, p.volumeLookbackMs);
-    const { vpin } = cachedSeries(tape, paramKey('vpin', vpinParamsOf(p)), () => vpinSeries(tape, vpinParamsOf(p)));
+    const st = cachedSeries(tape, paramKey('vpinSteps', vpinParamsOf(p)), () => vpinSteps(tape, vpinParamsOf(p)));
     const n = tape.length;
     const entry = new Int8Array(n);
     const exit = new Uint8Array(n);
-    // The exit and the move are functions of the sample: one fill per sample; only a sample
-    // whose move qualifies reads VPIN row by row.
+    // The exit and the move are functions of the sample, VPIN a step function of the row: one
+    // fill per sample, and one per VPIN step inside a sample whose move qualifies.
     const runs = sampleRuns(smp);
+    let s = 0;
     for (let j = 0; j < smp.length; j++) {
       const from = runs[j + 1];
       const to = runs[j + 2];
@@ -70,7 +71,12 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
       if (p.volumeSurge > 0 && !(surge[j] >= p.volumeSurge)) continue;
       const dir = zj <= -p.moveZ ? 1 : zj >= p.moveZ ? -1 : 0;
       if (dir === 0) continue;
-      for (let i = from; i < to; i++) if (vpin[i] < p.vpinEntry) entry[i] = dir;
+      for (let a = from; a < to; ) {
+        s = stepOf(st, a, s);
+        const b = Math.min(to, stepEnd(st, s, n));
+        if (st.vpin[s] < p.vpinEntry) entry.fill(dir, a, b);
+        a = b;
+      }
     }
     return { entry, exit };
   },

@@ -13,7 +13,7 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { vpinSeries } from '../signals/vpin';
+import { stepEnd, stepOf, vpinSteps } from '../signals/vpin';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { windowReturnZ, zExitFlags } from './window-features';
@@ -50,7 +50,7 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
   },
   signals(tape: MarketTape, p: V8Params): StrategySignals {
     const { smp, z } = windowReturnZ(tape, p);
-    const { vpin, vpinCdf } = cachedSeries(tape, paramKey('vpin', vpinParamsOf(p)), () => vpinSeries(tape, vpinParamsOf(p)));
+    const st = cachedSeries(tape, paramKey('vpinSteps', vpinParamsOf(p)), () => vpinSteps(tape, vpinParamsOf(p)));
     const usePct = p.vpinPercentile > 0;
     const pct = p.vpinPercentile / 100;
     const n = tape.length;
@@ -59,11 +59,13 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
     let allowed = 0;
     let blocked = 0;
     let undefinedVpin = 0;
-    // The exit and the momentum are functions of the sample: one fill per sample; only a
-    // sample with a momentum signal reads VPIN (and counts the gate) row by row.
+    // The exit and the momentum are functions of the sample, VPIN a step function of the row:
+    // one fill per sample, and one per VPIN step (gate counted per run) inside a sample with a
+    // momentum signal.
     const runs = sampleRuns(smp);
     const limit = usePct ? pct : p.vpinThreshold;
-    const g = usePct ? vpinCdf : vpin;
+    const g = usePct ? st.vpinCdf : st.vpin;
+    let s = 0;
     for (let j = 0; j < smp.length; j++) {
       const from = runs[j + 1];
       const to = runs[j + 2];
@@ -74,13 +76,16 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
       if (ex) exit.fill(ex, from, to);
       const dir = zj >= p.moveZ ? 1 : zj <= -p.moveZ ? -1 : 0;
       if (dir === 0) continue;
-      for (let i = from; i < to; i++) {
-        const gi = g[i];
-        if (gi !== gi) undefinedVpin++;
-        else if (gi <= limit) {
-          entry[i] = dir;
-          allowed++;
-        } else blocked++;
+      for (let a = from; a < to; ) {
+        s = stepOf(st, a, s);
+        const b = Math.min(to, stepEnd(st, s, n));
+        const gs = g[s];
+        if (gs !== gs) undefinedVpin += b - a;
+        else if (gs <= limit) {
+          entry.fill(dir, a, b);
+          allowed += b - a;
+        } else blocked += b - a;
+        a = b;
       }
     }
     return { entry, exit, stats: { gateAllowed: allowed, gateBlocked: blocked, gateVpinUndefined: undefinedVpin } };

@@ -11,6 +11,7 @@ import {
   resolveVpinParams,
   stdNormalCdf,
   vpinSeries,
+  vpinSteps,
   type VpinParams,
 } from '../../src/signals/vpin';
 
@@ -482,6 +483,26 @@ describe('vpinSeries on the bundled real tapes', () => {
       const ref = referenceVpin(c.tape, c.params);
       expect(firstMismatch(pure.vpin, ref.vpin, 1e-9)).toBe(-1);
       expect(firstMismatch(pure.vpinCdf, ref.cdf, 1e-12)).toBe(-1);
+    });
+  }
+
+  for (const c of cases) {
+    it(`${c.name}: vpinSteps holds exactly the streaming values, one step per change at most`, () => {
+      const st = vpinSteps(c.tape, c.params);
+      const stream = c.tape.kind === 'bars' ? streamBars(c.tape, c.params) : streamTrades(c.tape, c.params);
+      expect(st.row[0]).toBe(0);
+      let s = 0;
+      let changes = 0;
+      for (let i = 0; i < c.tape.length; i++) {
+        while (s + 1 < st.length && st.row[s + 1] <= i) s++;
+        expect(st.row[s] <= i && (s + 1 === st.length || i < st.row[s + 1])).toBe(true);
+        expect(st.vpin[s]).toBe(stream.vpin[i]); // Object.is: exact, NaN included
+        expect(st.vpinCdf[s]).toBe(stream.cdf[i]);
+        if (i > 0 && !Object.is(stream.vpin[i], stream.vpin[i - 1])) changes++;
+      }
+      expect(changes).toBeGreaterThan(1); // the values do move (the 2 h tape with ~29 min buckets: only a few)
+      expect(st.length).toBeLessThanOrEqual(st.bucketsCompleted + 1); // a step only where a bucket completed
+      expect(st.bucketsCompleted).toBe(vpinSeries(c.tape, c.params).bucketsCompleted);
     });
   }
 

@@ -11,7 +11,10 @@ import { V5_VOL_BREAKOUT, type V5Params } from '../../src/strategies/v5-vol-brea
 import { V6_HMM_REGIME, type V6Params } from '../../src/strategies/v6-hmm-regime';
 import { V7_VOLUME_SPIKE, type V7Params } from '../../src/strategies/v7-volume-spike';
 import { V8_VPIN_GATED, type V8Params } from '../../src/strategies/v8-vpin-gated';
-import { vpinSeries } from '../../src/signals/vpin';
+import { VpinIndicator, vpinSeries } from '../../src/signals/vpin';
+import { V3_VPIN_REVERSION, type V3Params } from '../../src/strategies/v3-vpin-reversion';
+import { loadTrades } from '../../src/data/load';
+import { bundledData } from '../../src/data/bundled';
 import { createPrng } from '../../src/util/prng';
 
 const MIN = 60_000;
@@ -225,5 +228,63 @@ describe('V8 VPIN-gated momentum', () => {
     }
     expect(allowed).toBeGreaterThan(0);
     expect(allowed).toBeLessThan(entries(momentum.entry).length);
+  });
+});
+
+describe('V3 and V8 on ticks: the VPIN gate read as steps', () => {
+  // VPIN on ticks is a step function of the row; V3 and V8 walk its steps over each sample's rows.
+  // The reference reads the streaming VpinIndicator row by row (no steps): with the gate wide
+  // open the entries are the move/momentum rule alone, and a threshold t must keep exactly the
+  // rows whose VPIN passes t.
+  const futures = loadTrades(bundledData.trades).tape; // 9,999 trades, ~2 h
+  let vol = 0;
+  for (let i = 0; i < futures.length; i++) vol += futures.amount[i];
+  const vpinP = { barMs: 10_000, sigmaBars: 30, bucketVolume: vol / 400 }; // what vpinParamsOf makes of `common`
+  const ind = new VpinIndicator(vpinP);
+  const rowVpin = new Float64Array(futures.length);
+  for (let i = 0; i < futures.length; i++) {
+    ind.update(futures.time[i], futures.price[i], futures.amount[i], futures.side[i]);
+    rowVpin[i] = ind.value(0);
+  }
+  const common = { windowMs: 60_000, sigmaLookbackMs: 600_000, sampleMs: 10_000, bucketVolume: vpinP.bucketVolume, vpinBarMs: 10_000, vpinSigmaBars: 30 };
+  /** Median VPIN over the rows a rule fires on: a threshold that keeps some and drops some. */
+  const medianOver = (entry: Int8Array) => {
+    const v = Array.from(entry.keys()).filter((i) => entry[i] !== 0).map((i) => rowVpin[i]).sort((a, b) => a - b);
+    return v[v.length >> 1];
+  };
+
+  it('V8: entries and gate counts equal the row-by-row reading of the streaming VPIN', () => {
+    const p = { ...(defaultParams(V8_VPIN_GATED) as V8Params), ...common, moveZ: 0.5 };
+    const open = V8_VPIN_GATED.signals(futures, { ...p, vpinThreshold: 1 });
+    const th = medianOver(open.entry);
+    const gated = V8_VPIN_GATED.signals(futures, { ...p, vpinThreshold: th });
+    let allowed = 0;
+    let blocked = 0;
+    for (let i = 0; i < futures.length; i++) {
+      const keep = open.entry[i] !== 0 && rowVpin[i] <= th;
+      expect(gated.entry[i]).toBe(keep ? open.entry[i] : 0);
+      if (keep) allowed++;
+      else if (open.entry[i] !== 0) blocked++;
+    }
+    expect(allowed).toBeGreaterThan(50);
+    expect(blocked).toBeGreaterThan(50);
+    expect(gated.stats).toEqual({ gateAllowed: allowed, gateBlocked: blocked, gateVpinUndefined: open.stats!.gateVpinUndefined });
+  });
+
+  it('V3: entries equal the row-by-row reading of the streaming VPIN', () => {
+    const p = { ...(defaultParams(V3_VPIN_REVERSION) as V3Params), ...common, moveZ: 0.5 };
+    const open = V3_VPIN_REVERSION.signals(futures, { ...p, vpinEntry: 1 });
+    const th = medianOver(open.entry);
+    const gated = V3_VPIN_REVERSION.signals(futures, { ...p, vpinEntry: th });
+    let kept = 0;
+    let dropped = 0;
+    for (let i = 0; i < futures.length; i++) {
+      const keep = open.entry[i] !== 0 && rowVpin[i] < th;
+      expect(gated.entry[i]).toBe(keep ? open.entry[i] : 0);
+      if (keep) kept++;
+      else if (open.entry[i] !== 0) dropped++;
+    }
+    expect(kept).toBeGreaterThan(50);
+    expect(dropped).toBeGreaterThan(50);
   });
 });
