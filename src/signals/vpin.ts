@@ -64,6 +64,7 @@ import { normalCdf } from '../analytics/stats';
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import type { ParamSpec } from '../core/params';
 import { UserError } from '../util/errors';
+import { RunColumns, runEnd, type RowRuns } from './row-runs';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 /** Milliseconds per day, for the auto bucket size. */
@@ -394,11 +395,7 @@ export interface VpinSeries {
  * tape). Step 0 starts at row 0 with NaN values. `vpinSeries` is this,
  * written out row by row.
  */
-export interface VpinSteps {
-  /** Number of steps (0 for an empty tape). */
-  length: number;
-  /** First row of each step (increasing). */
-  row: Int32Array;
+export interface VpinSteps extends RowRuns {
   vpin: Float64Array;
   vpinCdf: Float64Array;
   bucketsCompleted: number;
@@ -423,7 +420,7 @@ export function vpinSeries(tape: TradeTape | BarTape, params: Partial<VpinParams
   const vpinCdf = new Float64Array(n);
   for (let s = 0; s < st.length; s++) {
     const from = st.row[s];
-    const to = stepEnd(st, s, n);
+    const to = runEnd(st, s, n);
     vpin.fill(st.vpin[s], from, to);
     vpinCdf.fill(st.vpinCdf[s], from, to);
   }
@@ -446,54 +443,16 @@ export function vpinSteps(tape: TradeTape | BarTape, params: Partial<VpinParams>
     if (tape.kind === 'bars') vpinOverBars(tape, core, steps);
     else vpinOverTrades(tape, p.barMs, core, steps);
   }
-  return { ...steps.done(), bucketsCompleted: core.bucketsCompleted, bucketVolume: core.bucketVolume };
+  return { ...steps.cols.done(), bucketsCompleted: core.bucketsCompleted, bucketVolume: core.bucketVolume };
 }
 
-/**
- * The step holding `row`, searching forward from step `hint`: a caller
- * visiting rows in increasing order passes the last answer back, so a walk
- * over the whole tape costs O(rows visited + steps).
- */
-export function stepOf(st: VpinSteps, row: number, hint = 0): number {
-  let s = hint;
-  while (s + 1 < st.length && st.row[s + 1] <= row) s++;
-  return s;
-}
-
-/** One past the last row of step s (`tapeLength` for the last step). */
-export function stepEnd(st: VpinSteps, s: number, tapeLength: number): number {
-  return s + 1 < st.length ? st.row[s + 1] : tapeLength;
-}
-
-/** Growable step columns (doubling: O(log steps) allocations in all). */
+/** Steps as they are found. */
 class StepWriter {
-  private row = new Int32Array(64);
-  private v = new Float64Array(64);
-  private c = new Float64Array(64);
-  private len = 0;
-
+  readonly cols = new RunColumns(['vpin', 'vpinCdf'] as const);
   push(row: number, vpin: number, vpinCdf: number): void {
-    if (this.len === this.row.length) {
-      const cap = 2 * this.len;
-      const r = new Int32Array(cap);
-      r.set(this.row);
-      this.row = r;
-      const v = new Float64Array(cap);
-      v.set(this.v);
-      this.v = v;
-      const c = new Float64Array(cap);
-      c.set(this.c);
-      this.c = c;
-    }
-    this.row[this.len] = row;
-    this.v[this.len] = vpin;
-    this.c[this.len] = vpinCdf;
-    this.len++;
-  }
-
-  done(): { length: number; row: Int32Array; vpin: Float64Array; vpinCdf: Float64Array } {
-    const n = this.len;
-    return { length: n, row: this.row.slice(0, n), vpin: this.v.slice(0, n), vpinCdf: this.c.slice(0, n) };
+    const s = this.cols.push(row);
+    this.cols.set('vpin', s, vpin);
+    this.cols.set('vpinCdf', s, vpinCdf);
   }
 }
 

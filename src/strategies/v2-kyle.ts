@@ -14,9 +14,9 @@
  */
 import type { MarketTape, TradeTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { KyleLambdaIndicator, kyleLambdaSeries } from '../signals/kyle-lambda';
+import { kyleLambdaSeries, kyleTickRuns } from '../signals/kyle-lambda';
+import { runEnd } from '../signals/row-runs';
 import { cachedSeries, paramKey } from '../signals/cache';
-import { sampleTape } from '../signals/sampling';
 import type { Strategy } from './strategy';
 import { barFlowImbalance } from '../signals/ofi';
 import { UserError } from '../util/errors';
@@ -48,8 +48,8 @@ export const V2_KYLE: Strategy<V2Params> = {
     const kp = { sampleMs: p.sampleMs, windowSamples: p.windowSamples, sqrtVolume: p.sqrtVolume };
     if (tape.kind === 'trades') return v2Ticks(tape, p, kp);
     const k = cachedSeries(tape, paramKey('kyle', kp), () => kyleLambdaSeries(tape, kp));
-    const smp = sampleTape(tape, p.sampleMs);
-    // Bars: the same signed flow the regression used (bulk volume classification).
+    // Bars: the same signed flow the regression used (bulk volume classification); bar i is
+    // the interval row i sees, so no sampling grid is needed.
     const flow = barFlowImbalance(tape, { windowMs: tape.timeframeMs, sigmaLookbackMs: 86_400_000 }).signedVolume;
     const price = tape.close;
     const n = tape.length;
@@ -58,9 +58,8 @@ export const V2_KYLE: Strategy<V2Params> = {
     for (let i = 0; i < n; i++) {
       const lam = k.lambda[i];
       const t = k.tStat[i];
-      const j = smp.rowToSample[i];
-      if (!(lam > 0) || !(t >= p.tStatEntry) || j < 0) continue;
-      const s = flow[j];
+      if (!(lam > 0) || !(t >= p.tStatEntry)) continue;
+      const s = flow[i];
       if (s === 0) continue;
       if (p.minImpactBps > 0 && (Math.abs(lam * s) / price[i]) * 1e4 < p.minImpactBps) continue;
       const dir = s > 0 ? 1 : -1;
@@ -72,39 +71,42 @@ export const V2_KYLE: Strategy<V2Params> = {
 };
 
 /**
- * Ticks: the streaming `KyleLambdaIndicator` gives λ and its t at each print
- * (the same numbers as `kyleLambdaSeries`, without three arrays of one value
- * per trade), and the net signed volume of the last completed interval is
- * tracked alongside (0 when that interval had no trades). A test checks this
+ * Ticks: λ, its t and the last completed interval's net signed volume are
+ * constant over each run of rows between interval boundaries
+ * (`kyleTickRuns`, the streaming `KyleLambdaIndicator`'s numbers), so the
+ * decision is taken once per run and filled over its rows; only the
+ * `minImpactBps` test reads each row's price. The net signed volume is 0
+ * when the interval before the run had no trades. A test checks this
  * against the series-based reading.
  */
 function v2Ticks(tape: TradeTape, p: V2Params, kp: { sampleMs: number; windowSamples: number; sqrtVolume: number }): StrategySignals {
   const n = tape.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  const ind = new KyleLambdaIndicator(kp);
-  const { time, price, amount, side } = tape;
+  const k = kyleTickRuns(tape, kp);
+  const { time, price } = tape;
   const dt = p.sampleMs;
-  let bucketEnd = -Infinity;
-  let curFlow = 0;
-  let lastFlow = 0;
-  for (let i = 0; i < n; i++) {
-    const t = time[i];
-    if (t >= bucketEnd) {
-      // The interval that just ended is the last completed one, unless the gap skipped whole intervals.
-      lastFlow = t < bucketEnd + dt ? curFlow : 0;
-      curFlow = 0;
-      bucketEnd = (Math.floor(t / dt) + 1) * dt;
-    }
-    const a = amount[i];
-    curFlow += side[i] * a;
-    ind.update(t, price[i], a, side[i]);
-    const lam = ind.value(0);
-    if (!(lam > 0) || !(ind.value(1) >= p.tStatEntry) || lastFlow === 0) continue;
-    if (p.minImpactBps > 0 && (Math.abs(lam * lastFlow) / price[i]) * 1e4 < p.minImpactBps) continue;
+  for (let r = 1; r < k.length; r++) {
+    const from = k.row[r];
+    // The run before ended at the boundary this row crossed; its flow is the last interval's
+    // unless the crossing skipped whole intervals.
+    const lastFlow = time[from] < k.end[r - 1] + dt ? k.signedVolume[r - 1] : 0;
+    const lam = k.lambda[r];
+    if (!(lam > 0) || !(k.tStat[r] >= p.tStatEntry) || lastFlow === 0) continue;
+    const to = runEnd(k, r, n);
     const dir = lastFlow > 0 ? 1 : -1;
-    entry[i] = dir;
-    exit[i] = dir > 0 ? 2 : 1;
+    const ex = dir > 0 ? 2 : 1;
+    if (p.minImpactBps > 0) {
+      const impact = Math.abs(lam * lastFlow);
+      for (let i = from; i < to; i++) {
+        if ((impact / price[i]) * 1e4 < p.minImpactBps) continue;
+        entry[i] = dir;
+        exit[i] = ex;
+      }
+    } else {
+      entry.fill(dir, from, to);
+      exit.fill(ex, from, to);
+    }
   }
   return { entry, exit };
 }

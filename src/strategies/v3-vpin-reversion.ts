@@ -12,7 +12,8 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { stepEnd, stepOf, vpinSteps } from '../signals/vpin';
+import { vpinSteps } from '../signals/vpin';
+import { runEnd, runOf } from '../signals/row-runs';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { VOLUME_LOOKBACK_SPEC, WINDOW_PARAM_SPECS, windowReturnZ, windowVolumeRatio, zExitFlags } from './window-features';
@@ -72,8 +73,8 @@ export const V3_VPIN_REVERSION: Strategy<V3Params> = {
       const dir = zj <= -p.moveZ ? 1 : zj >= p.moveZ ? -1 : 0;
       if (dir === 0) continue;
       for (let a = from; a < to; ) {
-        s = stepOf(st, a, s);
-        const b = Math.min(to, stepEnd(st, s, n));
+        s = runOf(st, a, s);
+        const b = Math.min(to, runEnd(st, s, n));
         if (st.vpin[s] < p.vpinEntry) entry.fill(dir, a, b);
         a = b;
       }

@@ -13,7 +13,8 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { stepEnd, stepOf, vpinSteps } from '../signals/vpin';
+import { vpinSteps } from '../signals/vpin';
+import { runEnd, runOf } from '../signals/row-runs';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { vpinParamsOf } from './window-features';
 import { windowReturnZ, zExitFlags } from './window-features';
@@ -77,8 +78,8 @@ export const V8_VPIN_GATED: Strategy<V8Params> = {
       const dir = zj >= p.moveZ ? 1 : zj <= -p.moveZ ? -1 : 0;
       if (dir === 0) continue;
       for (let a = from; a < to; ) {
-        s = stepOf(st, a, s);
-        const b = Math.min(to, stepEnd(st, s, n));
+        s = runOf(st, a, s);
+        const b = Math.min(to, runEnd(st, s, n));
         const gs = g[s];
         if (gs !== gs) undefinedVpin += b - a;
         else if (gs <= limit) {

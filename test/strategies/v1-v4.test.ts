@@ -6,6 +6,7 @@ import { tradeFlowImbalance } from '../../src/signals/ofi';
 import { V1_OFI, type V1Params } from '../../src/strategies/v1-ofi';
 import { V4_OU, ouZScores, type V4Params } from '../../src/strategies/v4-ou';
 import { defaultParams } from '../../src/strategies/strategy';
+import { KyleLambdaIndicator } from '../../src/signals/kyle-lambda';
 import { ticks } from '../helpers/tapes';
 
 const trades = loadTrades(bundledData.trades).tape;
@@ -138,6 +139,53 @@ describe('V2 on ticks: streaming fast path', () => {
       if (want) n++;
     }
     expect(n).toBeGreaterThan(50);
+  });
+});
+
+describe('V2 on ticks: runs against the streaming indicator row by row', () => {
+  // V2 fills its decisions per run of rows (kyleTickRuns). Reference: KyleLambdaIndicator read at
+  // every row, and the last completed interval's Σ side·amount built here from interval indices
+  // (0 when that interval had no trades): signed √volume for λ, plain signed volume for the side,
+  // and minImpactBps tested on each row's own price.
+  const streamed = (p: { sampleMs: number; windowSamples: number; sqrtVolume: number }) => {
+    const ind = new KyleLambdaIndicator(p);
+    const lam = new Float64Array(trades.length);
+    const t = new Float64Array(trades.length);
+    const flowOf = new Map<number, number>();
+    for (let i = 0; i < trades.length; i++) {
+      ind.update(trades.time[i], trades.price[i], trades.amount[i], trades.side[i]);
+      lam[i] = ind.value(0);
+      t[i] = ind.value(1);
+      const b = Math.floor(trades.time[i] / p.sampleMs);
+      flowOf.set(b, (flowOf.get(b) ?? 0) + trades.side[i] * trades.amount[i]);
+    }
+    const last = (i: number) => flowOf.get(Math.floor(trades.time[i] / p.sampleMs) - 1) ?? 0;
+    return { lam, t, last };
+  };
+
+  it.each([
+    [2000, 20, 1, 0],
+    [5000, 30, 0, 0.05],
+  ] as const)('sampleMs %i, window %i, sqrtVolume %i, minImpactBps %f', async (sampleMs, windowSamples, sqrtVolume, minImpactBps) => {
+    const { V2_KYLE } = await import('../../src/strategies/v2-kyle');
+    const p = { ...(defaultParams(V2_KYLE) as Record<string, number>), sampleMs, windowSamples, sqrtVolume, minImpactBps } as never;
+    const got = V2_KYLE.signals(trades, p);
+    const { lam, t, last } = streamed({ sampleMs, windowSamples, sqrtVolume });
+    let n = 0;
+    let cut = 0;
+    for (let i = 0; i < trades.length; i++) {
+      const s = last(i);
+      let want = lam[i] > 0 && t[i] >= 2 && s !== 0 ? Math.sign(s) : 0;
+      if (want && minImpactBps > 0 && (Math.abs(lam[i] * s) / trades.price[i]) * 1e4 < minImpactBps) {
+        want = 0;
+        cut++;
+      }
+      expect(got.entry[i]).toBe(want);
+      expect(got.exit![i]).toBe(want > 0 ? 2 : want < 0 ? 1 : 0);
+      if (want) n++;
+    }
+    expect(n).toBeGreaterThan(50);
+    if (minImpactBps > 0) expect(cut).toBeGreaterThan(50); // the impact floor really bites
   });
 });
 

@@ -1,0 +1,72 @@
+/**
+ * Runs of tape rows that share one value of a formula (an interval's fit, a
+ * VPIN bucket's value): the form a signal takes when it changes a few
+ * thousand times over millions of trades. Run r covers rows `row[r] …
+ * row[r + 1] − 1` (the last run to the end of the tape); a strategy fills
+ * its decisions run by run instead of reading one value per row.
+ */
+
+/**
+ * Growable per-run columns for a scan that discovers runs as it goes:
+ * doubling, so O(log runs) allocations in all and none per row.
+ */
+export class RunColumns<K extends string> {
+  private row = new Int32Array(64);
+  private readonly cols = new Map<K, Float64Array>();
+  private len = 0;
+
+  constructor(private readonly names: readonly K[]) {
+    for (const k of names) this.cols.set(k, new Float64Array(64));
+  }
+
+  /** Start run `length` at `row`; returns its index (write its values with `set`). */
+  push(row: number): number {
+    if (this.len === this.row.length) {
+      const cap = 2 * this.len;
+      const r = new Int32Array(cap);
+      r.set(this.row);
+      this.row = r;
+      for (const k of this.names) {
+        const c = new Float64Array(cap);
+        c.set(this.cols.get(k)!);
+        this.cols.set(k, c);
+      }
+    }
+    this.row[this.len] = row;
+    return this.len++;
+  }
+
+  set(k: K, r: number, v: number): void {
+    this.cols.get(k)![r] = v;
+  }
+
+  /** The runs so far, trimmed to length (fresh arrays). */
+  done(): { length: number; row: Int32Array } & Record<K, Float64Array> {
+    const n = this.len;
+    const out = { length: n, row: this.row.slice(0, n) } as { length: number; row: Int32Array } & Record<K, Float64Array>;
+    for (const k of this.names) (out as Record<K, Float64Array>)[k] = this.cols.get(k)!.slice(0, n);
+    return out;
+  }
+}
+
+/** Run lookup over `{ length, row }` as returned by `RunColumns.done`. */
+export interface RowRuns {
+  length: number;
+  row: Int32Array;
+}
+
+/**
+ * The run holding `row`, searching forward from run `hint`: a caller
+ * visiting rows in increasing order passes the last answer back, so a walk
+ * over the whole tape costs O(rows visited + runs).
+ */
+export function runOf(runs: RowRuns, row: number, hint = 0): number {
+  let s = hint;
+  while (s + 1 < runs.length && runs.row[s + 1] <= row) s++;
+  return s;
+}
+
+/** One past the last row of run r (`tapeLength` for the last run). */
+export function runEnd(runs: RowRuns, r: number, tapeLength: number): number {
+  return r + 1 < runs.length ? runs.row[r + 1] : tapeLength;
+}
