@@ -234,7 +234,7 @@ export class ForwardCore {
     bOff: number,
   ): number {
     if (this.unrolled) {
-      this.run3(x, xOff, 1, prev, prevOff, out, outOff, bOut, bOff, null, 0);
+      this.run3(x, xOff, 1, prev, prevOff, out, outOff, bOut, bOff, null, 0, true);
       return this.lastLogP;
     }
     return this.stepGeneral(x, xOff, prev, prevOff, out, outOff, bOut, bOff);
@@ -244,7 +244,8 @@ export class ForwardCore {
    * `step` over the T observations x_t at xOff + t·D: α̂ rows to `out` at
    * outOff + t·K (row 0 from `prev` at `prevOff`, or from π if null), scaled
    * emissions to `bOut` at bOff + t·K and c̃_t to `cOut` at cOff + t if given.
-   * Returns Σ_t log p(x_t | x_1..x_{t−1}), summed in order.
+   * Returns Σ_t log p(x_t | x_1..x_{t−1}), summed in order, or NaN when
+   * `logLik` is false (a filter that only wants α̂ saves a log per step).
    */
   run(
     x: ArrayLike<number>,
@@ -258,8 +259,9 @@ export class ForwardCore {
     bOff: number,
     cOut: Float64Array | null,
     cOff: number,
+    logLik = true,
   ): number {
-    if (this.unrolled) return this.run3(x, xOff, T, prev, prevOff, out, outOff, bOut, bOff, cOut, cOff);
+    if (this.unrolled) return this.run3(x, xOff, T, prev, prevOff, out, outOff, bOut, bOff, cOut, cOff, logLik);
     const { K, D } = this;
     let ll = 0;
     for (let t = 0; t < T; t++) {
@@ -267,7 +269,7 @@ export class ForwardCore {
       ll += this.stepGeneral(x, xOff + t * D, t === 0 ? prev : out, t === 0 ? prevOff : outOff + tk - K, out, outOff + tk, bOut, bOff + tk);
       if (cOut !== null) cOut[cOff + t] = this.lastC;
     }
-    return ll;
+    return logLik ? ll : NaN;
   }
 
   private stepGeneral(
@@ -353,6 +355,7 @@ export class ForwardCore {
     bOff: number,
     cOut: Float64Array | null,
     cOff: number,
+    logLik: boolean,
   ): number {
     const A = this.A;
     const a00 = A[0], a01 = A[1], a02 = A[2], a10 = A[3], a11 = A[4], a12 = A[5], a20 = A[6], a21 = A[7], a22 = A[8];
@@ -449,16 +452,18 @@ export class ForwardCore {
         cS[u] = c;
       }
       // (3) log-likelihood terms, summed in order
-      for (let u = 0; u < n; u++) {
-        const mx = mS[u];
-        lp = mx > -Infinity ? Math.log(cS[u]) + mx : 0;
-        ll += lp;
+      if (logLik) {
+        for (let u = 0; u < n; u++) {
+          const mx = mS[u];
+          lp = mx > -Infinity ? Math.log(cS[u]) + mx : 0;
+          ll += lp;
+        }
       }
       if (cOut !== null) for (let u = 0; u < n; u++) cOut[cOff + t0 + u] = cS[u];
     }
     this.lastC = c;
-    this.lastLogP = lp;
-    return ll;
+    this.lastLogP = logLik ? lp : NaN;
+    return logLik ? ll : NaN;
   }
 }
 

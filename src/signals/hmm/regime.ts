@@ -215,6 +215,13 @@ function observationsOf(sRow: Int32Array, sPx: Float64Array, ns: number, D: numb
   const N = Math.max(0, ns - m0);
   const obs = new Float64Array(N * D);
   const obsRow = new Int32Array(N);
+  if (D === 1) {
+    for (let q = 0; q < N; q++) {
+      obsRow[q] = sRow[q + 1];
+      obs[q] = Math.log(sPx[q + 1] / sPx[q]);
+    }
+    return { obs, obsRow };
+  }
   const ret = new Float64Array(Math.max(ns, 1));
   for (let m = 1; m < ns; m++) ret[m] = Math.log(sPx[m] / sPx[m - 1]);
   for (let q = 0; q < N; q++) {
@@ -239,8 +246,10 @@ function observationsOf(sRow: Int32Array, sPx: Float64Array, ns: number, D: numb
 function filteredRegimes(obs: Float64Array, obsRow: Int32Array, p: ResolvedParams): { pObs: Float64Array; meanObs: Float64Array; fits: HmmRegimeFit[] } {
   const { K, D, trainSamples, refitEvery, window: W } = p;
   const N = obsRow.length;
-  const pObs = new Float64Array(N * K).fill(NaN);
-  const meanObs = new Float64Array(N).fill(NaN);
+  // rows from the first fit point on are all written below; only the ones before it stay NaN
+  const unfitted = Math.max(0, Math.min(N, trainSamples - 1));
+  const pObs = new Float64Array(N * K).fill(NaN, 0, unfitted * K);
+  const meanObs = new Float64Array(N).fill(NaN, 0, unfitted);
   const fits: HmmRegimeFit[] = [];
   const scratch = new Float64Array(Math.min(W, N) * K);
   let model: GaussianHmm | undefined;
@@ -254,10 +263,10 @@ function filteredRegimes(obs: Float64Array, obsRow: Int32Array, p: ResolvedParam
     const core = new ForwardCore(model);
     // the filter restarts from π at the start of the fitted window
     const len = q + 1 - from;
-    core.run(obs, from * D, len, null, 0, scratch, 0, null, 0, null, 0);
+    core.run(obs, from * D, len, null, 0, scratch, 0, null, 0, null, 0, false);
     for (let k = 0; k < K; k++) pObs[q * K + k] = scratch[(len - 1) * K + k];
     const end = refitEvery > 0 ? Math.min(N, q + refitEvery) : N;
-    if (end > q + 1) core.run(obs, (q + 1) * D, end - q - 1, pObs, q * K, pObs, (q + 1) * K, null, 0, null, 0);
+    if (end > q + 1) core.run(obs, (q + 1) * D, end - q - 1, pObs, q * K, pObs, (q + 1) * K, null, 0, null, 0, false);
     for (let r = q; r < end; r++) meanObs[r] = model.means[argmaxRow(pObs, r * K, K) * D];
     q = end;
   }
@@ -274,14 +283,19 @@ function argmaxRow(a: Float64Array, off: number, K: number): number {
 /** Per row: the latest observation known at that row. */
 function perRow(n: number, obsRow: Int32Array, pObs: Float64Array, meanObs: Float64Array, K: number): Pick<HmmRegimeSeries, 'state' | 'prob' | 'probs' | 'stateMean'> {
   const N = obsRow.length;
-  const state = new Float64Array(n).fill(NaN);
-  const prob = new Float64Array(n).fill(NaN);
-  const stateMean = new Float64Array(n).fill(NaN);
-  const probs = Array.from({ length: K }, () => new Float64Array(n).fill(NaN));
+  // every element written once (NaN where no fitted observation is known yet), no fill first
+  const state = new Float64Array(n);
+  const prob = new Float64Array(n);
+  const stateMean = new Float64Array(n);
+  const probs = Array.from({ length: K }, () => new Float64Array(n));
   let q = -1;
   for (let i = 0; i < n; i++) {
     while (q + 1 < N && obsRow[q + 1] <= i) q++;
-    if (q < 0 || Number.isNaN(pObs[q * K])) continue;
+    if (q < 0 || Number.isNaN(pObs[q * K])) {
+      state[i] = prob[i] = stateMean[i] = NaN;
+      for (let k = 0; k < K; k++) probs[k][i] = NaN;
+      continue;
+    }
     const arg = argmaxRow(pObs, q * K, K);
     state[i] = arg;
     prob[i] = pObs[q * K + arg];
