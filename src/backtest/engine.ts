@@ -29,7 +29,7 @@ import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
 import { FrequencyLimiter } from '../risk/frequency-limits';
 import type { Sizing, TradeRules } from '../core/rules';
-import { decisionWords, firstDecisionFrom, firstExitFlagFrom, type StrategySignals } from '../core/signals';
+import { countDecisions, decisionWords, firstDecisionFrom, firstExitFlagFrom, type StrategySignals } from '../core/signals';
 import type { EntryExecution } from '../execution/entry';
 import {
   HIT_BOTH,
@@ -136,6 +136,31 @@ function nextBracketOrTimeRow(
     if (k < stopAt || stopAt === end) return k;
     j = stopAt;
   }
+}
+
+/**
+ * The first row j in [from, end) with `time[j] − since ≥ win` (where a
+ * refusing frequency limit frees), or `end`: the comparison the limiter
+ * makes, and monotone in j because tape times are non-decreasing, so an
+ * exponential search from `from` then a binary search find the row a
+ * row-by-row scan would (near rows cost a few reads, a day away ~2 log n).
+ */
+function blockedUntil(time: Float64Array, from: number, end: number, since: number, win: number): number {
+  let lo = from; // every row before lo is still refused
+  let step = 1;
+  let hi = from;
+  while (hi < end && time[hi] - since < win) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > end) hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid] - since < win) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -307,16 +332,11 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         if (e !== 0) {
           entrySignals++;
           if (!limiter.allows(t)) {
-            // The same rule refuses every decision until it frees: count them in a
-            // tight scan instead of one loop turn and one limiter call per row.
-            const since = limiter.blockingSince();
-            const win = limiter.blockingWindowMs();
-            let j = i + 1;
-            let more = 0;
-            while (j < end && time[j] - since < win) {
-              if (entrySig[j] !== 0) more++;
-              j++;
-            }
+            // The same rule refuses every decision until it frees (a day, for the daily
+            // limit): find where by search, and count the decisions up to there four
+            // bytes at a time, instead of one loop turn and one limiter call per row.
+            const j = blockedUntil(time, i + 1, end, limiter.blockingSince(), limiter.blockingWindowMs());
+            const more = countDecisions(entrySig, entryWords, i + 1, j);
             entrySignals += more;
             blocked[limiter.lastBlockedRule] += 1 + more;
             blockedSince += 1 + more;

@@ -40,3 +40,27 @@ export function firstExitFlagFrom(exit: Uint8Array, mask: number, i: number, end
   while (i < end && (exit[i] & mask) === 0) i++;
   return i;
 }
+
+/**
+ * How many rows in [from, to) hold a non-zero decision. Four rows at a time
+ * through `words` (a 32-bit view of the same bytes, see `decisionWords`):
+ * a byte is non-zero iff the high bit of ((b & 0x7f) + 0x7f) | b is set,
+ * and the four high bits are summed with one multiply.
+ */
+export function countDecisions(a: Int8Array, words: Int32Array | null, from: number, to: number): number {
+  let c = 0;
+  let i = from;
+  if (words !== null) {
+    while (i < to && (i & 3) !== 0) c += a[i++] !== 0 ? 1 : 0;
+    const kEnd = to >> 2;
+    for (let k = i >> 2; k < kEnd; k++) {
+      const w = words[k];
+      if (w === 0) continue;
+      const hi = (((w & 0x7f7f7f7f) + 0x7f7f7f7f) | w) & 0x80808080;
+      c += Math.imul(hi >>> 7, 0x01010101) >>> 24;
+    }
+    if (kEnd << 2 > i) i = kEnd << 2;
+  }
+  while (i < to) c += a[i++] !== 0 ? 1 : 0;
+  return c;
+}

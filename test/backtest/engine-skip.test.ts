@@ -4,7 +4,8 @@
  * must not change a single trade: here the engine is run against a literal
  * row-by-row reading of the same rules, written in this file, on random tapes
  * whose positions span many blocks, with fractional and repeated timestamps,
- * exit flags, minimum holds (bracket active and blocked), time exits and limits.
+ * exit flags, minimum holds (bracket active and blocked), time exits and limits
+ * (whose refusals the engine counts by search, not row by row).
  */
 import { describe, expect, it } from 'vitest';
 import { runTickEngine } from '../../src/backtest/engine';
@@ -29,7 +30,7 @@ interface Trip {
 const REASONS = ['signal', 'stop', 'target', 'time', 'end'];
 
 /** Every print visited; the rules as README "Fill rules" states them. */
-function literalEngine(tape: TradeTape, entry: Int8Array, exit: Uint8Array, r: TradeRules): Trip[] {
+function literalEngine(tape: TradeTape, entry: Int8Array, exit: Uint8Array, r: TradeRules): { trips: Trip[]; entrySignals: number; blocked: number[] } {
   const { time, price } = tape;
   const n = tape.length;
   const out: Trip[] = [];
@@ -46,6 +47,8 @@ function literalEngine(tape: TradeTape, entry: Int8Array, exit: Uint8Array, r: T
   let target = NaN;
   let targetTrig = NaN;
   let delayed = false;
+  let entrySignals = 0;
+  const blocked = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     const t = time[i];
     const p = price[i];
@@ -85,10 +88,14 @@ function literalEngine(tape: TradeTape, entry: Int8Array, exit: Uint8Array, r: T
         else delayed = true;
       }
     }
-    if (pos === 0 && entry[i] !== 0 && limiter.allows(t)) pending = entry[i];
+    if (pos === 0 && entry[i] !== 0) {
+      entrySignals++;
+      if (limiter.allows(t)) pending = entry[i];
+      else blocked[limiter.lastBlockedRule]++;
+    }
   }
   if (pos !== 0) out.push({ side: pos, entryIndex: entryIdx, exitIndex: n - 1, exitPrice: price[n - 1], reason: 'end', delayed });
-  return out;
+  return { trips: out, entrySignals, blocked };
 }
 
 function randomCase(seed: number) {
@@ -133,11 +140,17 @@ describe('skipping quiet prints of an open position', () => {
   it('gives the trades of a row-by-row reading of the rules, on 60 random tapes', () => {
     const exec = { fees: new NotionalRateFeeModel({ maker: 0.0002, taker: 0.0004 }), slippage: NO_SLIPPAGE, sizing: { mode: 'fixed' as const, notional: 100 }, initialCapital: 1000 };
     let long = 0;
-    let reasons = new Set<string>();
+    let blockedSeen = 0;
+    const reasons = new Set<string>();
     for (let seed = 1; seed <= 60; seed++) {
       const { tape, entry, exit, rules } = randomCase(seed);
-      const got = runTickEngine(tape, { entry, exit }, rules, exec).ledger.toRows('X');
-      const want = literalEngine(tape, entry, exit, rules);
+      const res = runTickEngine(tape, { entry, exit }, rules, exec);
+      const got = res.ledger.toRows('X');
+      const lit = literalEngine(tape, entry, exit, rules);
+      const want = lit.trips;
+      // The limits' refusals are counted by search and four bytes at a time: the same counts.
+      expect([res.entrySignals, res.blocked.minute, res.blocked.hour, res.blocked.day], `seed ${seed}`).toEqual([lit.entrySignals, ...lit.blocked]);
+      blockedSeen += lit.blocked[0] + lit.blocked[1];
       const simple = got.map((r) => ({
         side: r.side === 'long' ? 1 : -1,
         entryIndex: r.entryIndex,
@@ -154,6 +167,7 @@ describe('skipping quiet prints of an open position', () => {
     }
     // The cases did exercise what the skip could get wrong.
     expect(long).toBeGreaterThan(20);
+    expect(blockedSeen).toBeGreaterThan(500);
     expect([...reasons].sort()).toEqual(['end', 'signal', 'stop', 'target', 'time']);
   });
 });
