@@ -167,7 +167,7 @@ function runEm(
     }
     if (iter >= maxIter) break;
     // ── E-step: backward, accumulating Σγ, Σγ(x−shift), Σγ(x−shift)², Σ α_{t−1}(i) w_t(j)
-    if (core.unrolled) backward3(x, T, shift[0], alpha, B, c, m.transMat, g, gx, gxx, S, m.startProb);
+    if (core.unrolled) backward3(x, T, shift[0], alpha, B, c, m.transMat, g, gx, gxx, S, beta, m.startProb);
     else {
       g.fill(0);
       gx.fill(0);
@@ -247,11 +247,17 @@ function runEm(
 
 /**
  * The backward pass of `runEm` for K = 3, D = 1 (when its ForwardCore is
- * unrolled), with β and the sums in locals: the same floating-point
- * operations in the same order as the general loop (every term is ≥ +0, so
- * β's sums starting from their first term instead of 0 + it change nothing;
- * z = x_t − shift is the same for every state), hence identical results.
- * Writes Σγ, Σγz, Σγz², the transition sums S, and γ_0 into `startProb`.
+ * unrolled): the same floating-point operations in the same order as the
+ * general loop (every term is ≥ +0, so β's sums starting from their first
+ * term instead of 0 + it change nothing; z = x_t − shift is the same for
+ * every state), hence identical results. Writes Σγ, Σγz, Σγz², the
+ * transition sums S, and γ_0 into `startProb`.
+ *
+ * The loop runs in blocks of BACKWARD3_BLOCK observations, one call each,
+ * with β and the sums carried in their arrays between blocks: one long loop
+ * is compiled on-stack before the code after it has run, and on a long
+ * series that code then deoptimised on every call (the HMM fit bench,
+ * T = 100,000, ran 1.5× slower in some processes than in others).
  */
 function backward3(
   x: ArrayLike<number>,
@@ -265,13 +271,43 @@ function backward3(
   gx: Float64Array,
   gxx: Float64Array,
   S: Float64Array,
+  beta: Float64Array,
   startProb: Float64Array,
 ): void {
+  g.fill(0);
+  gx.fill(0);
+  gxx.fill(0);
+  S.fill(0);
+  beta.fill(1);
+  for (let hi = T - 1; hi >= 0; hi -= BACKWARD3_BLOCK) backward3Block(x, hi, Math.max(0, hi - BACKWARD3_BLOCK + 1), shift, alpha, B, c, A, g, gx, gxx, S, beta);
+  startProb[0] = alpha[0] * beta[0];
+  startProb[1] = alpha[1] * beta[1];
+  startProb[2] = alpha[2] * beta[2];
+}
+
+const BACKWARD3_BLOCK = 512;
+
+/** Observations hi down to lo of `backward3`, with β and the sums in locals. */
+function backward3Block(
+  x: ArrayLike<number>,
+  hi: number,
+  lo: number,
+  shift: number,
+  alpha: Float64Array,
+  B: Float64Array,
+  c: Float64Array,
+  A: Float64Array,
+  g: Float64Array,
+  gx: Float64Array,
+  gxx: Float64Array,
+  S: Float64Array,
+  beta: Float64Array,
+): void {
   const a00 = A[0], a01 = A[1], a02 = A[2], a10 = A[3], a11 = A[4], a12 = A[5], a20 = A[6], a21 = A[7], a22 = A[8];
-  let g0 = 0, g1 = 0, g2 = 0, x0 = 0, x1 = 0, x2 = 0, xx0 = 0, xx1 = 0, xx2 = 0;
-  let s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0;
-  let be0 = 1, be1 = 1, be2 = 1;
-  for (let t = T - 1; t >= 0; t--) {
+  let g0 = g[0], g1 = g[1], g2 = g[2], x0 = gx[0], x1 = gx[1], x2 = gx[2], xx0 = gxx[0], xx1 = gxx[1], xx2 = gxx[2];
+  let s00 = S[0], s01 = S[1], s02 = S[2], s10 = S[3], s11 = S[4], s12 = S[5], s20 = S[6], s21 = S[7], s22 = S[8];
+  let be0 = beta[0], be1 = beta[1], be2 = beta[2];
+  for (let t = hi; t >= lo; t--) {
     const tk = 3 * t;
     const z = x[t] - shift;
     const gam0 = alpha[tk] * be0;
@@ -311,13 +347,27 @@ function backward3(
     be1 = a10 * w0 + a11 * w1 + a12 * w2;
     be2 = a20 * w0 + a21 * w1 + a22 * w2;
   }
-  startProb[0] = alpha[0] * be0;
-  startProb[1] = alpha[1] * be1;
-  startProb[2] = alpha[2] * be2;
-  g.set([g0, g1, g2]);
-  gx.set([x0, x1, x2]);
-  gxx.set([xx0, xx1, xx2]);
-  S.set([s00, s01, s02, s10, s11, s12, s20, s21, s22]);
+  g[0] = g0;
+  g[1] = g1;
+  g[2] = g2;
+  gx[0] = x0;
+  gx[1] = x1;
+  gx[2] = x2;
+  gxx[0] = xx0;
+  gxx[1] = xx1;
+  gxx[2] = xx2;
+  S[0] = s00;
+  S[1] = s01;
+  S[2] = s02;
+  S[3] = s10;
+  S[4] = s11;
+  S[5] = s12;
+  S[6] = s20;
+  S[7] = s21;
+  S[8] = s22;
+  beta[0] = be0;
+  beta[1] = be1;
+  beta[2] = be2;
 }
 
 /** At most `cap` observation indices, evenly strided (deterministic). */

@@ -176,6 +176,9 @@ export class ForwardCore {
   private readonly logb: Float64Array;
   /** run3's per-block scratch: scaled emissions (3 per observation), their maxima m_t, c̃_t. */
   private readonly bBlock: Float64Array;
+  /** run3's α̂_{t−1} between blocks, and whether the next step starts from π. */
+  private readonly q3 = new Float64Array(3);
+  private first3 = false;
   private readonly mBlock: Float64Array;
   private readonly cBlock: Float64Array;
   /** Scaled normaliser c̃_t of the last step (Σ_k pred_k · b̃_k). */
@@ -332,16 +335,8 @@ export class ForwardCore {
 
   /**
    * `run` for K = 3, D = 1, unrolled, in blocks of RUN3_BLOCK observations
-   * and three passes per block. The recursion α̂_{t−1} → α̂_t is a chain of
-   * dependent operations; the emissions and the log of c̃_t are not part of
-   * it, so they are computed in passes of independent iterations that the
-   * CPU can overlap: (1) the emissions relative to their maximum over all
-   * three states, (2) the recursion, which redoes (1) in the rare step where a
-   * state is unreachable (its emission must not count towards the maximum),
-   * (3) Σ log c̃_t + m_t in order. Each value is made by the same
-   * floating-point operations as in `stepGeneral`: every α̂ and A entry is
-   * ≥ +0, so the general loop's `pred = 0; pred += …` and its skipping of zero
-   * rows only add +0 terms, which change nothing, and exp(0) = 1 exactly.
+   * (one `block3` call each: a single long loop would be compiled on-stack
+   * before the code after it has run, and then deoptimise on every call).
    */
   private run3(
     x: ArrayLike<number>,
@@ -357,6 +352,47 @@ export class ForwardCore {
     cOff: number,
     logLik: boolean,
   ): number {
+    const q = this.q3;
+    this.first3 = prev === null;
+    if (prev !== null) {
+      q[0] = prev[prevOff];
+      q[1] = prev[prevOff + 1];
+      q[2] = prev[prevOff + 2];
+    }
+    let ll = 0;
+    for (let t0 = 0; t0 < T; t0 += RUN3_BLOCK) {
+      ll = this.block3(x, xOff + t0, Math.min(RUN3_BLOCK, T - t0), out, outOff + 3 * t0, bOut, bOff + 3 * t0, cOut, cOff + t0, logLik, ll);
+    }
+    if (!logLik) this.lastLogP = NaN;
+    return logLik ? ll : NaN;
+  }
+
+  /**
+   * n observations of `run3` from α̂_{t−1} in `q3` (or π if `first3`), in
+   * three passes. The recursion α̂_{t−1} → α̂_t is a chain of dependent
+   * operations; the emissions and the log of c̃_t are not part of it, so they
+   * are computed in passes of independent iterations that the CPU can
+   * overlap: (1) the emissions relative to their maximum over all three
+   * states, (2) the recursion, which redoes (1) in the rare step where a state
+   * is unreachable (its emission must not count towards the maximum), (3)
+   * Σ log c̃_t + m_t, added to `ll` in order. Each value is made by the same
+   * floating-point operations as in `stepGeneral`: every α̂ and A entry is
+   * ≥ +0, so the general loop's `pred = 0; pred += …` and its skipping of zero
+   * rows only add +0 terms, which change nothing, and exp(0) = 1 exactly.
+   */
+  private block3(
+    x: ArrayLike<number>,
+    xb: number,
+    n: number,
+    out: Float64Array,
+    ob: number,
+    bOut: Float64Array | null,
+    bb: number,
+    cOut: Float64Array | null,
+    cb: number,
+    logLik: boolean,
+    ll: number,
+  ): number {
     const A = this.A;
     const a00 = A[0], a01 = A[1], a02 = A[2], a10 = A[3], a11 = A[4], a12 = A[5], a20 = A[6], a21 = A[7], a22 = A[8];
     const m0 = this.mu[0], m1 = this.mu[1], m2 = this.mu[2];
@@ -365,105 +401,100 @@ export class ForwardCore {
     const bS = this.bBlock;
     const mS = this.mBlock;
     const cS = this.cBlock;
-    let q0 = 0, q1 = 0, q2 = 0;
-    let first = prev === null;
-    if (prev !== null) {
-      q0 = prev[prevOff];
-      q1 = prev[prevOff + 1];
-      q2 = prev[prevOff + 2];
-    }
-    let ll = 0;
-    let lp = this.lastLogP;
+    const q = this.q3;
+    let q0 = q[0], q1 = q[1], q2 = q[2];
+    let first = this.first3;
     let c = this.lastC;
-    for (let t0 = 0; t0 < T; t0 += RUN3_BLOCK) {
-      const n = Math.min(RUN3_BLOCK, T - t0);
-      const xb = xOff + t0;
-      // (1) emissions, every state reachable
-      for (let u = 0; u < n; u++) {
+    // (1) emissions, every state reachable
+    for (let u = 0; u < n; u++) {
+      const xt = x[xb + u];
+      const z0 = xt - m0, z1 = xt - m1, z2 = xt - m2;
+      const s0 = n0 - z0 * z0 * h0, s1 = n1 - z1 * z1 * h1, s2 = n2 - z2 * z2 * h2;
+      let mx = -Infinity;
+      if (s0 > mx) mx = s0;
+      if (s1 > mx) mx = s1;
+      if (s2 > mx) mx = s2;
+      const d0 = s0 - mx, d1 = s1 - mx, d2 = s2 - mx;
+      bS[3 * u] = d0 === 0 ? 1 : Math.exp(d0);
+      bS[3 * u + 1] = d1 === 0 ? 1 : Math.exp(d1);
+      bS[3 * u + 2] = d2 === 0 ? 1 : Math.exp(d2);
+      mS[u] = mx;
+    }
+    // (2) the recursion
+    for (let u = 0; u < n; u++) {
+      let p0: number, p1: number, p2: number;
+      if (first) {
+        p0 = this.pi[0];
+        p1 = this.pi[1];
+        p2 = this.pi[2];
+        first = false;
+      } else {
+        p0 = q0 * a00 + q1 * a10 + q2 * a20;
+        p1 = q0 * a01 + q1 * a11 + q2 * a21;
+        p2 = q0 * a02 + q1 * a12 + q2 * a22;
+      }
+      let b0 = bS[3 * u], b1 = bS[3 * u + 1], b2 = bS[3 * u + 2];
+      let mx = mS[u];
+      if (!(p0 > 0 && p1 > 0 && p2 > 0)) {
+        // an unreachable state: the maximum is over reachable states only, as in stepGeneral
         const xt = x[xb + u];
         const z0 = xt - m0, z1 = xt - m1, z2 = xt - m2;
         const s0 = n0 - z0 * z0 * h0, s1 = n1 - z1 * z1 * h1, s2 = n2 - z2 * z2 * h2;
-        let mx = -Infinity;
-        if (s0 > mx) mx = s0;
-        if (s1 > mx) mx = s1;
-        if (s2 > mx) mx = s2;
+        mx = -Infinity;
+        if (p0 > 0 && s0 > mx) mx = s0;
+        if (p1 > 0 && s1 > mx) mx = s1;
+        if (p2 > 0 && s2 > mx) mx = s2;
         const d0 = s0 - mx, d1 = s1 - mx, d2 = s2 - mx;
-        bS[3 * u] = d0 === 0 ? 1 : Math.exp(d0);
-        bS[3 * u + 1] = d1 === 0 ? 1 : Math.exp(d1);
-        bS[3 * u + 2] = d2 === 0 ? 1 : Math.exp(d2);
+        b0 = p0 > 0 ? (d0 === 0 ? 1 : Math.exp(d0)) : 0;
+        b1 = p1 > 0 ? (d1 === 0 ? 1 : Math.exp(d1)) : 0;
+        b2 = p2 > 0 ? (d2 === 0 ? 1 : Math.exp(d2)) : 0;
         mS[u] = mx;
       }
-      // (2) the recursion
-      for (let u = 0; u < n; u++) {
-        let p0: number, p1: number, p2: number;
-        if (first) {
-          p0 = this.pi[0];
-          p1 = this.pi[1];
-          p2 = this.pi[2];
-          first = false;
-        } else {
-          p0 = q0 * a00 + q1 * a10 + q2 * a20;
-          p1 = q0 * a01 + q1 * a11 + q2 * a21;
-          p2 = q0 * a02 + q1 * a12 + q2 * a22;
-        }
-        let b0 = bS[3 * u], b1 = bS[3 * u + 1], b2 = bS[3 * u + 2];
-        let mx = mS[u];
-        if (!(p0 > 0 && p1 > 0 && p2 > 0)) {
-          // an unreachable state: the maximum is over reachable states only, as in stepGeneral
-          const xt = x[xb + u];
-          const z0 = xt - m0, z1 = xt - m1, z2 = xt - m2;
-          const s0 = n0 - z0 * z0 * h0, s1 = n1 - z1 * z1 * h1, s2 = n2 - z2 * z2 * h2;
-          mx = -Infinity;
-          if (p0 > 0 && s0 > mx) mx = s0;
-          if (p1 > 0 && s1 > mx) mx = s1;
-          if (p2 > 0 && s2 > mx) mx = s2;
-          const d0 = s0 - mx, d1 = s1 - mx, d2 = s2 - mx;
-          b0 = p0 > 0 ? (d0 === 0 ? 1 : Math.exp(d0)) : 0;
-          b1 = p1 > 0 ? (d1 === 0 ? 1 : Math.exp(d1)) : 0;
-          b2 = p2 > 0 ? (d2 === 0 ? 1 : Math.exp(d2)) : 0;
-          mS[u] = mx;
-        }
-        if (!(mx > -Infinity)) {
-          // missing observation (NaN): no information, the filter just predicts
-          const sp = p0 + p1 + p2;
-          q0 = p0 / sp;
-          q1 = p1 / sp;
-          q2 = p2 / sp;
-          b0 = b1 = b2 = 1;
-          c = 1;
-        } else {
-          const e0 = p0 * b0, e1 = p1 * b1, e2 = p2 * b2;
-          c = e0 + e1 + e2;
-          const inv = 1 / c;
-          q0 = e0 * inv;
-          q1 = e1 * inv;
-          q2 = e2 * inv;
-        }
-        const o = outOff + 3 * (t0 + u);
-        out[o] = q0;
-        out[o + 1] = q1;
-        out[o + 2] = q2;
-        if (bOut !== null) {
-          const ob = bOff + 3 * (t0 + u);
-          bOut[ob] = b0;
-          bOut[ob + 1] = b1;
-          bOut[ob + 2] = b2;
-        }
-        cS[u] = c;
+      if (!(mx > -Infinity)) {
+        // missing observation (NaN): no information, the filter just predicts
+        const sp = p0 + p1 + p2;
+        q0 = p0 / sp;
+        q1 = p1 / sp;
+        q2 = p2 / sp;
+        b0 = b1 = b2 = 1;
+        c = 1;
+      } else {
+        const e0 = p0 * b0, e1 = p1 * b1, e2 = p2 * b2;
+        c = e0 + e1 + e2;
+        const inv = 1 / c;
+        q0 = e0 * inv;
+        q1 = e1 * inv;
+        q2 = e2 * inv;
       }
-      // (3) log-likelihood terms, summed in order
-      if (logLik) {
-        for (let u = 0; u < n; u++) {
-          const mx = mS[u];
-          lp = mx > -Infinity ? Math.log(cS[u]) + mx : 0;
-          ll += lp;
-        }
+      const o = ob + 3 * u;
+      out[o] = q0;
+      out[o + 1] = q1;
+      out[o + 2] = q2;
+      if (bOut !== null) {
+        const o2 = bb + 3 * u;
+        bOut[o2] = b0;
+        bOut[o2 + 1] = b1;
+        bOut[o2 + 2] = b2;
       }
-      if (cOut !== null) for (let u = 0; u < n; u++) cOut[cOff + t0 + u] = cS[u];
+      cS[u] = c;
     }
+    // (3) log-likelihood terms, summed in order
+    if (logLik) {
+      let lp = this.lastLogP;
+      for (let u = 0; u < n; u++) {
+        const mx = mS[u];
+        lp = mx > -Infinity ? Math.log(cS[u]) + mx : 0;
+        ll += lp;
+      }
+      this.lastLogP = lp;
+    }
+    if (cOut !== null) for (let u = 0; u < n; u++) cOut[cb + u] = cS[u];
+    q[0] = q0;
+    q[1] = q1;
+    q[2] = q2;
+    this.first3 = first;
     this.lastC = c;
-    this.lastLogP = logLik ? lp : NaN;
-    return logLik ? ll : NaN;
+    return ll;
   }
 }
 
