@@ -92,46 +92,46 @@ function sampleTicks(t: Extract<MarketTape, { kind: 'trades' }>, dt: number): Sa
   // (runs[0] = 0: the first interval's rows see no sample).
   const runs = new Int32Array(m + 2);
   let k = 0;
-  let price = t.price[0];
-  // Interval index b of the current row, advanced only when a row crosses the
-  // next boundary (no division per row); the interval's sums are kept in
-  // locals and stored when it ends (no read-modify-write of memory per row).
-  let b = 0;
-  let nextEdge = (first + 1) * dt;
-  let vol = 0;
-  let svol = 0;
   const time = t.time;
   const px = t.price;
   const amt = t.amount;
   const side = t.side;
-  for (let i = 0; i < n; i++) {
-    const ti = time[i];
-    if (ti >= nextEdge) {
-      volume[b] = vol;
-      signedVolume[b] = svol;
-      vol = 0;
-      svol = 0;
-      price = px[i - 1]; // the last print of the interval that just ended (the price column is read only here)
-      const from = b;
-      b = Math.floor(ti / dt) - first;
-      for (let q = from + 1; q <= b; q++) runs[q] = i; // empty intervals start where the next rows do
-      nextEdge = (first + b + 1) * dt;
-      while (k < b) {
-        close[k] = price; // carry forward through empty intervals
-        end[k] = (first + k + 1) * dt;
-        k++;
-      }
+  // One interval per turn of the outer loop; the inner loop runs over the
+  // interval's rows with the edge as its condition and the sums in locals.
+  // (The same sums in the same order as one loop with an `if (edge)` inside,
+  // which ran ~3× slower on 10 M prints: V8 kept the sums it reset in the
+  // branch in memory, not in registers.) b is the current row's interval; it
+  // moves only at an edge, so there is no division per row.
+  let b = 0;
+  let i = 0;
+  for (;;) {
+    const nextEdge = (first + b + 1) * dt;
+    let vol = 0;
+    let svol = 0;
+    while (i < n && time[i] < nextEdge) {
+      const a = amt[i];
+      vol += a;
+      svol += side[i] * a;
+      i++;
     }
-    const a = amt[i];
-    vol += a;
-    svol += side[i] * a;
+    volume[b] = vol;
+    signedVolume[b] = svol;
+    const price = px[i - 1]; // the interval's last print (the price column is read only here)
+    if (i === n) {
+      close[k] = price;
+      end[k] = (first + k + 1) * dt;
+      for (let q = b + 1; q <= m + 1; q++) runs[q] = n;
+      break;
+    }
+    const from = b;
+    b = Math.floor(time[i] / dt) - first;
+    for (let q = from + 1; q <= b; q++) runs[q] = i; // empty intervals start where the next rows do
+    while (k < b) {
+      close[k] = price; // carry forward through empty intervals
+      end[k] = (first + k + 1) * dt;
+      k++;
+    }
   }
-  volume[b] = vol;
-  signedVolume[b] = svol;
-  price = px[n - 1];
-  close[k] = price;
-  end[k] = (first + k + 1) * dt;
-  for (let q = b + 1; q <= m + 1; q++) runs[q] = n;
   return withRowToSample({ dtMs: dt, length: m, end, close, volume, signedVolume, runs }, n);
 }
 
