@@ -357,6 +357,13 @@ class IntervalScan {
         acc[0] = 0;
       }
       acc[1] = 0;
+      // Row k opens the run whatever rounding says about the new `next` (the indicator rolls at
+      // most once per print), so its flow is added here and the scan resumes after it.
+      const s = side[k];
+      const a = amount[k];
+      acc[0] += sqrt ? s * Math.sqrt(a) : s * a;
+      acc[1] += s * a;
+      k++;
     }
   }
 

@@ -78,7 +78,8 @@ export function fitOu(x: ArrayLike<number>, dtMs: number, from = 0, to = x.lengt
 
 // ─── Per-row OU series (the V4 sampling) and its streaming twin ────────────
 
-import type { MarketTape } from '../data/tape';
+import type { MarketTape, TradeTape } from '../data/tape';
+import { runEnd, type RowRuns } from './row-runs';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 /** Parameters of {@link ouSeries} (V4's parameters of the same names). */
@@ -189,21 +190,188 @@ export function ouSeries(tape: MarketTape, params: OuSeriesParams): OuSeries {
     }
     return out;
   }
-  const time = tape.time;
-  let bucket = Math.floor(time[0] / dt);
-  let last = Math.log(px[0]) - ref;
-  for (let i = 0; i < n; i++) {
-    const b = Math.floor(time[i] / dt);
-    if (b > bucket) {
-      const gaps = Math.min(b - bucket, cap);
-      for (let g = 0; g < gaps; g++) s.push(last);
-      if (s.count >= minS) f = s.fit(dt);
-      bucket = b;
+  // Ticks: the streaming form's runs; per-run outputs filled, z from each row's own price.
+  const runs = ouTickRuns(tape, params);
+  for (let r = 0; r < runs.length; r++) {
+    if (runs.theta[r] !== runs.theta[r]) continue; // no fit yet, or not mean-reverting: every output NaN, as initialised
+    const sd = runs.sigmaEq[r];
+    const from = runs.row[r];
+    const to = runEnd(runs, r, n);
+    theta.fill(runs.theta[r], from, to);
+    mu.fill(runs.mu[r], from, to);
+    sigma.fill(runs.sigma[r], from, to);
+    halfLife.fill(runs.halfLife[r], from, to);
+    if (sd > 0) {
+      const ref = runs.ref;
+      const m = runs.muRel[r];
+      for (let i = from; i < to; i++) z[i] = (Math.log(px[i]) - ref - m) / sd;
     }
-    last = Math.log(px[i]) - ref;
-    emit(i, last);
   }
   return out;
+}
+
+/**
+ * The OU fit on a trade tape as runs of rows (src/signals/row-runs.ts): a new
+ * run starts at every row that crosses the next sampling boundary, and all
+ * rows of a run see the same fit. The same samples, fits and arithmetic as
+ * {@link OuIndicator} (a boundary is crossed when time ≥ (⌊t/Δ⌋ + 1)·Δ of the
+ * crossing row; at most one crossing per row), so the two agree bit for bit;
+ * NaN until the first fit.
+ */
+export interface OuTickRuns extends RowRuns {
+  /** ln of the first print's price (NaN for an empty tape): samples are ln p − ref. */
+  ref: number;
+  theta: Float64Array;
+  /** Equilibrium as an absolute ln price (μ + ref). */
+  mu: Float64Array;
+  sigma: Float64Array;
+  halfLife: Float64Array;
+  sigmaEq: Float64Array;
+  /** μ relative to `ref`, as z uses it: z = (ln p − ref − muRel) / σ_eq. */
+  muRel: Float64Array;
+}
+
+/**
+ * One comparison per trade (the crossings), then one log and one refit per
+ * completed sample.
+ *
+ * @example const r = ouTickRuns(trades, { lookbackMs: 1_800_000, sampleMs: 10_000, minSamples: 30 }); r.theta[r.length - 1]
+ */
+export function ouTickRuns(tape: TradeTape, params: OuSeriesParams): OuTickRuns {
+  const dt = params.sampleMs;
+  const cols = new OuRunColumns(tape, dt);
+  const m = cols.scan(tape, dt, ouCap(params, dt, 'ouTickRuns'), params.minSamples);
+  return {
+    length: m,
+    row: cols.row.slice(0, m),
+    ref: cols.ref,
+    theta: cols.theta.slice(0, m),
+    mu: cols.mu.slice(0, m),
+    sigma: cols.sigma.slice(0, m),
+    halfLife: cols.halfLife.slice(0, m),
+    sigmaEq: cols.sigmaEq.slice(0, m),
+    muRel: cols.muRel.slice(0, m),
+  };
+}
+
+/**
+ * The per-run columns while scanning: sized for one run per sampling interval
+ * the tape spans, doubled should rounding ever need more. (The scan ends its
+ * function, and the columns are plain typed arrays: per-run code that had no
+ * type feedback when the loop was optimised would de-optimise it.)
+ */
+class OuRunColumns {
+  row: Int32Array;
+  theta: Float64Array;
+  mu: Float64Array;
+  sigma: Float64Array;
+  halfLife: Float64Array;
+  sigmaEq: Float64Array;
+  muRel: Float64Array;
+  ref = NaN;
+  private cap: number;
+
+  constructor(tape: TradeTape, dt: number) {
+    const n = tape.length;
+    const span = n > 0 ? Math.floor(tape.time[n - 1] / dt) - Math.floor(tape.time[0] / dt) + 2 : 1;
+    this.cap = Math.max(16, Math.min(n + 1, span === span ? span : n + 1));
+    this.row = new Int32Array(this.cap);
+    this.theta = new Float64Array(this.cap);
+    this.mu = new Float64Array(this.cap);
+    this.sigma = new Float64Array(this.cap);
+    this.halfLife = new Float64Array(this.cap);
+    this.sigmaEq = new Float64Array(this.cap);
+    this.muRel = new Float64Array(this.cap);
+  }
+
+  /** Fills the columns (the streaming indicator's rolls, at most one per row); returns the number of runs. */
+  scan(tape: TradeTape, dt: number, cap: number, minS: number): number {
+    const { time, price } = tape;
+    const n = tape.length;
+    const s = new OuSamples(cap);
+    // The fit the open run sees (NaN until the first fit), in locals.
+    let theta = NaN;
+    let mu = NaN;
+    let sigma = NaN;
+    let halfLife = NaN;
+    let sigmaEq = NaN;
+    let muRel = NaN;
+    let ref = NaN;
+    let m = 0;
+    let next = -Infinity;
+    let bucket = NaN;
+    let k = 0;
+    for (;;) {
+      const from = k;
+      k = nextCrossing(time, k, n, next);
+      if (from === 0 && k > 0) {
+        // rows before the first crossing (NaN times only): a run of their own, no fit
+        this.put(0, 0, NaN, NaN, NaN, NaN, NaN, NaN);
+        m = 1;
+      }
+      if (k === n) {
+        this.ref = ref;
+        return m;
+      }
+      const b = Math.floor(time[k] / dt);
+      next = (b + 1) * dt;
+      if (bucket !== bucket) {
+        bucket = b; // first crossing
+        ref = Math.log(price[k]);
+      } else if (b > bucket) {
+        const last = Math.log(price[k - 1]) - ref;
+        const gaps = Math.min(b - bucket, cap);
+        for (let g = 0; g < gaps; g++) s.push(last);
+        if (s.count >= minS) {
+          const f = s.fit(dt);
+          theta = f.theta;
+          mu = f.mu + ref;
+          sigma = f.sigma;
+          halfLife = f.halfLife;
+          sigmaEq = f.sigmaEq;
+          muRel = f.mu;
+        }
+        bucket = b;
+      }
+      if (m === this.cap) this.grow();
+      this.put(m++, k, theta, mu, sigma, halfLife, sigmaEq, muRel);
+      k++; // at most one crossing per row, as the indicator rolls at most once per print
+    }
+  }
+
+  private put(r: number, row: number, theta: number, mu: number, sigma: number, halfLife: number, sigmaEq: number, muRel: number): void {
+    this.row[r] = row;
+    this.theta[r] = theta;
+    this.mu[r] = mu;
+    this.sigma[r] = sigma;
+    this.halfLife[r] = halfLife;
+    this.sigmaEq[r] = sigmaEq;
+    this.muRel[r] = muRel;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const g = (a: Float64Array) => {
+      const b = new Float64Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    const r = new Int32Array(this.cap);
+    r.set(this.row);
+    this.row = r;
+    this.theta = g(this.theta);
+    this.mu = g(this.mu);
+    this.sigma = g(this.sigma);
+    this.halfLife = g(this.halfLife);
+    this.sigmaEq = g(this.sigmaEq);
+    this.muRel = g(this.muRel);
+  }
+}
+
+/** From row k, the first row with time ≥ next (n if none): the only per-trade work of the OU fit. */
+function nextCrossing(time: Float64Array, k: number, n: number, next: number): number {
+  for (; k < n; k++) if (time[k] >= next) break;
+  return k;
 }
 
 /** Shared state of the two streaming OU forms. */

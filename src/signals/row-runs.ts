@@ -11,12 +11,18 @@
  * doubling, so O(log runs) allocations in all and none per row.
  */
 export class RunColumns<K extends string> {
-  private row = new Int32Array(64);
+  private row: Int32Array;
   private readonly cols = new Map<K, Float64Array>();
   private len = 0;
 
-  constructor(private readonly names: readonly K[]) {
-    for (const k of names) this.cols.set(k, new Float64Array(64));
+  /** `capacity`: the expected number of runs (a hint; the columns grow past it). */
+  constructor(
+    private readonly names: readonly K[],
+    capacity = 64,
+  ) {
+    const cap = Math.max(16, Math.min(1 << 30, capacity === capacity ? Math.ceil(capacity) : 64));
+    this.row = new Int32Array(cap);
+    for (const k of names) this.cols.set(k, new Float64Array(cap));
   }
 
   /** Start run `length` at `row`; returns its index (write its values with `set`). */

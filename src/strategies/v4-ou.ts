@@ -12,7 +12,8 @@
  */
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
-import { OuIndicator, ouSeries } from '../signals/ou';
+import { ouSeries, ouTickRuns } from '../signals/ou';
+import { runEnd } from '../signals/row-runs';
 import type { Strategy } from './strategy';
 
 export interface V4Params extends Record<string, number> {
@@ -68,37 +69,50 @@ export function ouSignalsFromZ(z: Float64Array, p: Pick<V4Params, 'zEntry' | 'zE
 
 /**
  * The same decisions as `ouSignalsFromZ(ouZScores(tape, p), p)`, without a
- * logarithm per trade: z ≤ −zEntry ⇔ price ≤ `priceAtZ(−zEntry)`, so the four
- * z thresholds become price bands recomputed once per fit of the streaming
- * `OuIndicator`, and each trade is only compared with them. A test checks
- * both paths agree.
+ * logarithm per trade: z ≤ −zEntry ⇔ price ≤ exp(μ − zEntry·σ_eq), so the
+ * four z thresholds become price bands computed once per run of rows that
+ * shares a fit (`ouTickRuns`, the streaming `OuIndicator`'s fits and its
+ * `priceAtZ` expression), and each trade is only compared with them. A test
+ * checks both paths agree.
  */
 export function ouSignalsByPriceBands(tape: MarketTape, p: V4Params): StrategySignals {
   if (tape.kind === 'bars') return ouSignalsFromZ(ouZScores(tape, p), p); // one row per sample: nothing to save
   const n = tape.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  const ou = new OuIndicator(p);
-  const { time, price } = tape;
-  let fits = 0;
-  let longIn = NaN;
-  let shortIn = NaN;
-  let longOut = NaN;
-  let shortOut = NaN;
-  for (let i = 0; i < n; i++) {
-    const q = price[i];
-    ou.update(time[i], q, 0, 0);
-    if (ou.fits !== fits) {
-      fits = ou.fits;
-      longIn = ou.priceAtZ(-p.zEntry);
-      shortIn = ou.priceAtZ(p.zEntry);
-      longOut = ou.priceAtZ(-p.zExit);
-      shortOut = ou.priceAtZ(p.zExit);
-    }
-    if (longIn !== longIn) continue; // NaN: no valid fit
-    if (q <= longIn) entry[i] = 1;
-    else if (q >= shortIn) entry[i] = -1;
-    exit[i] = (q >= longOut ? 1 : 0) | (q <= shortOut ? 2 : 0);
+  const runs = ouTickRuns(tape, p);
+  for (let r = 0; r < runs.length; r++) {
+    const sd = runs.sigmaEq[r];
+    if (!(sd > 0)) continue; // no valid fit: no price bands (priceAtZ is NaN)
+    const mu = runs.mu[r];
+    const longIn = Math.exp(mu + -p.zEntry * sd);
+    if (longIn !== longIn) continue;
+    bandDecisions(tape.price, runs.row[r], runEnd(runs, r, n), longIn, Math.exp(mu + p.zEntry * sd), Math.exp(mu + -p.zExit * sd), Math.exp(mu + p.zExit * sd), entry, exit);
   }
   return { entry, exit };
+}
+
+/**
+ * Rows [from, to) against one fit's bands. Entries are rare, so their branch
+ * predicts well; the exit flags flip with every crossing of a band and are
+ * formed without a branch. (A function of its own: V8 compiles the small
+ * loop tighter than inlined in the per-run loop.)
+ */
+function bandDecisions(
+  price: Float64Array,
+  from: number,
+  to: number,
+  longIn: number,
+  shortIn: number,
+  longOut: number,
+  shortOut: number,
+  entry: Int8Array,
+  exit: Uint8Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const q = price[i];
+    if (q <= longIn) entry[i] = 1;
+    else if (q >= shortIn) entry[i] = -1;
+    exit[i] = +(q >= longOut) | (+(q <= shortOut) << 1);
+  }
 }

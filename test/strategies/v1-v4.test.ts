@@ -7,6 +7,7 @@ import { V1_OFI, type V1Params } from '../../src/strategies/v1-ofi';
 import { V4_OU, ouZScores, type V4Params } from '../../src/strategies/v4-ou';
 import { defaultParams } from '../../src/strategies/strategy';
 import { KyleLambdaIndicator } from '../../src/signals/kyle-lambda';
+import { OuIndicator } from '../../src/signals/ou';
 import { ticks } from '../helpers/tapes';
 
 const trades = loadTrades(bundledData.trades).tape;
@@ -118,6 +119,39 @@ describe('V4 price-band fast path', () => {
       if (want) entries++;
     }
     expect(entries).toBeGreaterThan(10);
+  });
+});
+
+describe('V4 on ticks: runs of one fit against the streaming indicator row by row', () => {
+  // V4 computes its price bands once per run of rows sharing a fit (ouTickRuns). Reference: the
+  // streaming OuIndicator updated at every trade, its bands from priceAtZ after each refit, each
+  // trade compared with them — decision for decision, no tolerance.
+  it.each([
+    [v4.sampleMs, v4.lookbackMs, v4.minSamples, 2.5, 0.5],
+    [1000, 300_000, 20, 1.5, 0],
+  ] as const)('sampleMs %i, lookback %i ms, minSamples %i, zEntry %f, zExit %f', (sampleMs, lookbackMs, minSamples, zEntry, zExit) => {
+    const p = { ...v4, sampleMs, lookbackMs, minSamples, zEntry, zExit };
+    const got = V4_OU.signals(trades, p);
+    const ou = new OuIndicator(p);
+    let fits = 0;
+    let bands = [NaN, NaN, NaN, NaN];
+    let entries = 0;
+    let exits = 0;
+    for (let i = 0; i < trades.length; i++) {
+      const q = trades.price[i];
+      ou.update(trades.time[i], q, 0, 0);
+      if (ou.fits !== fits) {
+        fits = ou.fits;
+        bands = [ou.priceAtZ(-zEntry), ou.priceAtZ(zEntry), ou.priceAtZ(-zExit), ou.priceAtZ(zExit)];
+      }
+      const [longIn, shortIn, longOut, shortOut] = bands;
+      const want = Number.isNaN(longIn) ? [0, 0] : [q <= longIn ? 1 : q >= shortIn ? -1 : 0, (q >= longOut ? 1 : 0) | (q <= shortOut ? 2 : 0)];
+      expect([got.entry[i], got.exit![i]]).toEqual(want);
+      if (want[0]) entries++;
+      if (want[1] === 1 || want[1] === 2) exits++;
+    }
+    expect(entries).toBeGreaterThan(20);
+    expect(exits).toBeGreaterThan(100);
   });
 });
 
