@@ -158,12 +158,14 @@ class OuSamples {
  */
 export function ouSeries(tape: MarketTape, params: OuSeriesParams): OuSeries {
   const n = tape.length;
-  const theta = new Float64Array(n).fill(NaN);
-  const mu = new Float64Array(n).fill(NaN);
-  const sigma = new Float64Array(n).fill(NaN);
-  const halfLife = new Float64Array(n).fill(NaN);
-  const z = new Float64Array(n).fill(NaN);
   const isBars = tape.kind === 'bars';
+  // Bars write only rows with a fit; ticks write every row (their runs cover the tape).
+  const alloc = () => (isBars ? new Float64Array(n).fill(NaN) : new Float64Array(n));
+  const theta = alloc();
+  const mu = alloc();
+  const sigma = alloc();
+  const halfLife = alloc();
+  const z = alloc();
   const dt = isBars ? tape.timeframeMs || 1 : params.sampleMs;
   const cap = ouCap(params, dt, 'ouSeries');
   const out: OuSeries = { theta, mu, sigma, halfLife, z };
@@ -192,8 +194,8 @@ export function ouSeries(tape: MarketTape, params: OuSeriesParams): OuSeries {
   }
   // Ticks: the streaming form's runs; per-run outputs filled, z from each row's own price.
   const runs = ouTickRuns(tape, params);
+  // (No fit yet, or not mean-reverting: the run's values are NaN.)
   for (let r = 0; r < runs.length; r++) {
-    if (runs.theta[r] !== runs.theta[r]) continue; // no fit yet, or not mean-reverting: every output NaN, as initialised
     const sd = runs.sigmaEq[r];
     const from = runs.row[r];
     const to = runEnd(runs, r, n);
@@ -205,7 +207,7 @@ export function ouSeries(tape: MarketTape, params: OuSeriesParams): OuSeries {
       const ref = runs.ref;
       const m = runs.muRel[r];
       for (let i = from; i < to; i++) z[i] = (Math.log(px[i]) - ref - m) / sd;
-    }
+    } else z.fill(NaN, from, to);
   }
   return out;
 }
