@@ -64,3 +64,21 @@ export function countDecisions(a: Int8Array, words: Int32Array | null, from: num
   while (i < to) c += a[i++] !== 0 ? 1 : 0;
   return c;
 }
+
+/** How many rows in [from, to) hold a positive (long) decision; zero words (`decisionWords`) are skipped four rows at a time. */
+export function countPositive(a: Int8Array, words: Int32Array | null, from: number, to: number): number {
+  let c = 0;
+  let i = from;
+  if (words !== null) {
+    while (i < to && (i & 3) !== 0) c += a[i++] > 0 ? 1 : 0;
+    const kEnd = to >> 2;
+    for (let k = i >> 2; k < kEnd; k++) {
+      if (words[k] === 0) continue;
+      const r = k << 2;
+      c += (a[r] > 0 ? 1 : 0) + (a[r + 1] > 0 ? 1 : 0) + (a[r + 2] > 0 ? 1 : 0) + (a[r + 3] > 0 ? 1 : 0);
+    }
+    if (kEnd << 2 > i) i = kEnd << 2;
+  }
+  while (i < to) c += a[i++] > 0 ? 1 : 0;
+  return c;
+}

@@ -9,7 +9,7 @@ import { hmmRegimeSeries } from '../signals/hmm';
 import { cachedSeries, paramKey } from '../signals/cache';
 import { confirmationMask, countConfirmations, confirmationNames } from '../signals/confirmation';
 import { ema, realizedVol, sampledBars, sampleOfRow, sampleRuns, sampleTape, samplesIn, trailingPercentile, volumeRatio, type SampledSeries } from '../signals/sampling';
-import { decisionWords, firstDecisionFrom } from '../core/signals';
+import { countDecisions, countPositive, decisionWords, firstDecisionFrom } from '../core/signals';
 
 export interface ConfirmationSettings {
   /** 0 disables the gate (plan: 2 from Phase 3). */
@@ -87,9 +87,10 @@ export function applyConfirmationGate(
   const byMask = new Float64Array(16);
   let decisions = 0;
   let passed = 0;
-  // The masks are per sample: each sample's rows (sampleRuns) share one verdict per side, and
-  // within them only rows holding a decision are visited (four bytes at a time). Rows are still
-  // visited in order, so the counts are the same as a row-by-row pass.
+  // The masks are per sample: each sample's rows (sampleRuns) share one verdict per side.
+  // Where both sides get the same verdict the run is copied or dropped whole; otherwise
+  // only rows holding a decision are visited (four bytes at a time). The counts are the
+  // same as a row-by-row pass's.
   const runs = sampleRuns(smp);
   const words = decisionWords(entry);
   const min = s.minConfirmations;
@@ -102,6 +103,22 @@ export function applyConfirmationGate(
     const mkShort = m >> 4;
     const okLong = countConfirmations(mkLong) >= min;
     const okShort = countConfirmations(mkShort) >= min;
+    if (okLong === okShort) {
+      // One verdict for the whole run (V2 decides on nearly every print, V6 on whole
+      // samples): copy or drop it at once, and count its decisions by side.
+      const c = countDecisions(entry, words, from, to);
+      if (c === 0) continue;
+      decisions += c;
+      if (okLong) {
+        out.set(entry.subarray(from, to), from);
+        passed += c;
+      } else {
+        const longs = countPositive(entry, words, from, to);
+        byMask[mkLong] += longs;
+        byMask[mkShort] += c - longs;
+      }
+      continue;
+    }
     for (let i = firstDecisionFrom(entry, words, from, to); i < to; i = firstDecisionFrom(entry, words, i + 1, to)) {
       const e = entry[i];
       decisions++;

@@ -4,7 +4,7 @@
  * columns, at every alignment, including views that start off a 4-byte boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { countDecisions, decisionWords, firstDecisionFrom, firstExitFlagFrom } from '../../src/core/signals';
+import { countDecisions, countPositive, decisionWords, firstDecisionFrom, firstExitFlagFrom } from '../../src/core/signals';
 import { createPrng } from '../../src/util/prng';
 
 function column(seed: number, n: number, density: number): Int8Array {
@@ -19,7 +19,7 @@ function column(seed: number, n: number, density: number): Int8Array {
 }
 
 describe('decision scans', () => {
-  it('countDecisions counts the non-zero rows of any range, aligned or not', () => {
+  it('countDecisions and countPositive count the non-zero and the positive rows of any range, aligned or not', () => {
     for (const density of [0, 0.01, 0.3, 1]) {
       const buf = column(9, 301, density);
       for (const off of [0, 1, 3]) {
@@ -30,6 +30,9 @@ describe('decision scans', () => {
           let want = 0;
           for (let i = from; i < to; i++) if (a[i] !== 0) want++;
           expect(countDecisions(a, words, from, to), `density ${density} offset ${off} [${from}, ${to})`).toBe(want);
+          let pos = 0;
+          for (let i = from; i < to; i++) if (a[i] > 0) pos++;
+          expect(countPositive(a, words, from, to), `positive, density ${density} offset ${off} [${from}, ${to})`).toBe(pos);
         }
       }
     }

@@ -2,7 +2,7 @@
  * The confirmation gate visits decisions sample by sample (one verdict per
  * sample and side, rows between decisions skipped four at a time). The
  * reference here is the rule row by row: a decision passes when its side's
- * mask at that row (the gate's own maskAt, read through rowToSample) has at
+ * mask at that row (the gate's own maskAt, found by sampleOfRow) has at
  * least minConfirmations confirmations; blocked ones are counted by mask.
  */
 import { describe, expect, it } from 'vitest';
