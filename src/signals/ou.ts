@@ -311,15 +311,13 @@ class OuRunColumns {
         this.put(0, 0, NaN, NaN, NaN, NaN, NaN, NaN);
         m = 1;
       }
-      if (k === n) {
-        this.ref = ref;
-        return m;
-      }
+      if (k === n) return m;
       const b = Math.floor(time[k] / dt);
       next = (b + 1) * dt;
       if (bucket !== bucket) {
         bucket = b; // first crossing
         ref = Math.log(price[k]);
+        this.ref = ref; // stored here, not after the loop: code there has no type feedback when the loop is optimised
       } else if (b > bucket) {
         const last = Math.log(price[k - 1]) - ref;
         const gaps = Math.min(b - bucket, cap);
