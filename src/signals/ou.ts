@@ -234,15 +234,28 @@ export interface OuTickRuns extends RowRuns {
 }
 
 /**
+ * A caller's reading of each run's rows, fused with the search for the run's
+ * end (one pass over the tape instead of two): given the run's first row
+ * `from` and its fit (`mu` as an absolute ln price and σ_eq, NaN without a
+ * valid fit), it reads row `from` and the rows after it up to the first
+ * with time ≥ `next`, and returns that row (the tape length if none).
+ * The default reads nothing: `(from, next) => first row > from with time ≥ next`.
+ */
+export type OuRunReader = (from: number, next: number, mu: number, sigmaEq: number) => number;
+
+/**
  * One comparison per trade (the crossings), then one log and one refit per
  * completed sample.
  *
+ * @param read optional: a reading of each run's rows done during the scan (V4's price bands)
  * @example const r = ouTickRuns(trades, { lookbackMs: 1_800_000, sampleMs: 10_000, minSamples: 30 }); r.theta[r.length - 1]
  */
-export function ouTickRuns(tape: TradeTape, params: OuSeriesParams): OuTickRuns {
+export function ouTickRuns(tape: TradeTape, params: OuSeriesParams, read?: OuRunReader): OuTickRuns {
   const dt = params.sampleMs;
   const cols = new OuRunColumns(tape, dt);
-  const m = cols.scan(tape, dt, ouCap(params, dt, 'ouTickRuns'), params.minSamples);
+  const time = tape.time;
+  const n = tape.length;
+  const m = cols.scan(tape, dt, ouCap(params, dt, 'ouTickRuns'), params.minSamples, read ?? ((from, next) => nextCrossing(time, from + 1, n, next)));
   return {
     length: m,
     row: cols.row.slice(0, m),
@@ -287,7 +300,7 @@ class OuRunColumns {
   }
 
   /** Fills the columns (the streaming indicator's rolls, at most one per row); returns the number of runs. */
-  scan(tape: TradeTape, dt: number, cap: number, minS: number): number {
+  scan(tape: TradeTape, dt: number, cap: number, minS: number, read: OuRunReader): number {
     const { time, price } = tape;
     const n = tape.length;
     const s = new OuSamples(cap);
@@ -302,15 +315,13 @@ class OuRunColumns {
     let m = 0;
     let next = -Infinity;
     let bucket = NaN;
-    let k = 0;
+    let k = nextCrossing(time, 0, n, next);
+    if (k > 0) {
+      // rows before the first crossing (NaN times only): a run of their own, no fit
+      this.put(0, 0, NaN, NaN, NaN, NaN, NaN, NaN);
+      m = 1;
+    }
     for (;;) {
-      const from = k;
-      k = nextCrossing(time, k, n, next);
-      if (from === 0 && k > 0) {
-        // rows before the first crossing (NaN times only): a run of their own, no fit
-        this.put(0, 0, NaN, NaN, NaN, NaN, NaN, NaN);
-        m = 1;
-      }
       if (k === n) return m;
       const b = Math.floor(time[k] / dt);
       next = (b + 1) * dt;
@@ -335,7 +346,9 @@ class OuRunColumns {
       }
       if (m === this.cap) this.grow();
       this.put(m++, k, theta, mu, sigma, halfLife, sigmaEq, muRel);
-      k++; // at most one crossing per row, as the indicator rolls at most once per print
+      // Row k is the run's first row whatever rounding says about the new `next`: the indicator
+      // rolls at most once per print, so the search for the next crossing starts after it.
+      k = read(k, next, mu, sigmaEq);
     }
   }
 

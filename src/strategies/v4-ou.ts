@@ -13,7 +13,6 @@
 import type { MarketTape } from '../data/tape';
 import type { StrategySignals } from '../core/signals';
 import { ouSeries, ouTickRuns } from '../signals/ou';
-import { runEnd } from '../signals/row-runs';
 import type { Strategy } from './strategy';
 
 export interface V4Params extends Record<string, number> {
@@ -71,48 +70,58 @@ export function ouSignalsFromZ(z: Float64Array, p: Pick<V4Params, 'zEntry' | 'zE
  * The same decisions as `ouSignalsFromZ(ouZScores(tape, p), p)`, without a
  * logarithm per trade: z ≤ −zEntry ⇔ price ≤ exp(μ − zEntry·σ_eq), so the
  * four z thresholds become price bands computed once per run of rows that
- * shares a fit (`ouTickRuns`, the streaming `OuIndicator`'s fits and its
- * `priceAtZ` expression), and each trade is only compared with them. A test
- * checks both paths agree.
+ * shares a fit (`ouTickRuns`: the streaming `OuIndicator`'s fits, and its
+ * `priceAtZ` expression), and each trade is only compared with them, in the
+ * same pass that finds the runs. A test checks both paths agree, and another
+ * checks every decision against the streaming indicator.
  */
 export function ouSignalsByPriceBands(tape: MarketTape, p: V4Params): StrategySignals {
   if (tape.kind === 'bars') return ouSignalsFromZ(ouZScores(tape, p), p); // one row per sample: nothing to save
   const n = tape.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  const runs = ouTickRuns(tape, p);
-  for (let r = 0; r < runs.length; r++) {
-    const sd = runs.sigmaEq[r];
-    if (!(sd > 0)) continue; // no valid fit: no price bands (priceAtZ is NaN)
-    const mu = runs.mu[r];
-    const longIn = Math.exp(mu + -p.zEntry * sd);
-    if (longIn !== longIn) continue;
-    bandDecisions(tape.price, runs.row[r], runEnd(runs, r, n), longIn, Math.exp(mu + p.zEntry * sd), Math.exp(mu + -p.zExit * sd), Math.exp(mu + p.zExit * sd), entry, exit);
-  }
+  const { time, price } = tape;
+  ouTickRuns(tape, p, (from, next, mu, sd) => {
+    // priceAtZ is NaN without a valid fit (σ_eq ≤ 0 or NaN): no decisions on this run's rows.
+    const longIn = sd > 0 ? Math.exp(mu + -p.zEntry * sd) : NaN;
+    if (longIn !== longIn) return crossingAfter(time, from, n, next);
+    return bandDecisions(time, price, from, n, next, longIn, Math.exp(mu + p.zEntry * sd), Math.exp(mu + -p.zExit * sd), Math.exp(mu + p.zExit * sd), entry, exit);
+  });
   return { entry, exit };
 }
 
 /**
- * Rows [from, to) against one fit's bands. Entries are rare, so their branch
- * predicts well; the exit flags flip with every crossing of a band and are
- * formed without a branch. (A function of its own: V8 compiles the small
- * loop tighter than inlined in the per-run loop.)
+ * Row `from` and the rows after it before the first with time ≥ next (returned; n if none),
+ * against one fit's bands. Entries are rare, so their branch predicts well; the exit flags
+ * flip with every crossing of a band and are formed without a branch. (A function of its own:
+ * V8 compiles the small loop tighter than inlined in the per-run code.)
  */
 function bandDecisions(
+  time: Float64Array,
   price: Float64Array,
   from: number,
-  to: number,
+  n: number,
+  next: number,
   longIn: number,
   shortIn: number,
   longOut: number,
   shortOut: number,
   entry: Int8Array,
   exit: Uint8Array,
-): void {
-  for (let i = from; i < to; i++) {
+): number {
+  let i = from;
+  for (;;) {
     const q = price[i];
     if (q <= longIn) entry[i] = 1;
     else if (q >= shortIn) entry[i] = -1;
     exit[i] = +(q >= longOut) | (+(q <= shortOut) << 1);
+    if (++i === n || time[i] >= next) return i;
   }
+}
+
+/** The first row after `from` with time ≥ next (n if none). */
+function crossingAfter(time: Float64Array, from: number, n: number, next: number): number {
+  let i = from + 1;
+  for (; i < n; i++) if (time[i] >= next) break;
+  return i;
 }
