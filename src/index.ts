@@ -56,9 +56,11 @@ export * from './analytics/metrics';
 
 // formulas (each a pure function plus a streaming class)
 export { TradeFlowImbalanceIndicator, barFlowImbalance, BarFlowImbalanceIndicator, bookOfiSeries, BookOfiIndicator } from './signals/ofi';
-export { kyleLambdaSeries, KyleLambdaIndicator, KyleLambdaBarIndicator } from './signals/kyle-lambda';
-export { vpinSeries, VpinIndicator, VpinBarIndicator, stdNormalCdf } from './signals/vpin';
-export { ouSeries, OuIndicator, OuBarIndicator } from './signals/ou';
+export { kyleLambdaSeries, kyleTickRuns, KyleLambdaIndicator, KyleLambdaBarIndicator, type KyleTickRuns } from './signals/kyle-lambda';
+export { vpinSeries, vpinSteps, VpinIndicator, VpinBarIndicator, stdNormalCdf, type VpinSteps } from './signals/vpin';
+export { ouSeries, ouTickRuns, OuIndicator, OuBarIndicator, type OuTickRuns, type OuRunReader } from './signals/ou';
+// a formula's value per run of tape rows (vpinSteps, kyleTickRuns, ouTickRuns): lookup helpers
+export { runOf, runEnd, type RowRuns } from './signals/row-runs';
 export { fitHmm, makeHmm, hmmFiltered, hmmSmoothed, hmmViterbi, hmmLogLikelihood, HmmFilter, hmmRegimeSeries, sampleHmm } from './signals/hmm';
 export { SIGNALS, getSignal } from './signals/registry';
 export { sampleTape, sampledBars } from './signals/sampling';

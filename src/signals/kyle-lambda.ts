@@ -60,7 +60,7 @@
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import { BarFlowImbalanceIndicator, barFlowImbalance } from './ofi';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
-import { runEnd, type RowRuns } from './row-runs';
+import { grownFloat64, grownInt32, runEnd, type RowRuns } from './row-runs';
 
 export interface KyleParams {
   /** Ticks: interval length (ms). Ignored on bars. */
@@ -369,11 +369,11 @@ class IntervalScan {
 
   private grow(): void {
     this.cap *= 2;
-    this.row = grownI32(this.row, this.cap);
-    this.bucketAt = grownF64(this.bucketAt, this.cap);
-    this.flowAt = grownF64(this.flowAt, this.cap);
-    this.signedVolume = grownF64(this.signedVolume, this.cap);
-    this.end = grownF64(this.end, this.cap);
+    this.row = grownInt32(this.row, this.cap);
+    this.bucketAt = grownFloat64(this.bucketAt, this.cap);
+    this.flowAt = grownFloat64(this.flowAt, this.cap);
+    this.signedVolume = grownFloat64(this.signedVolume, this.cap);
+    this.end = grownFloat64(this.end, this.cap);
   }
 }
 
@@ -416,17 +416,6 @@ function sumSqrtFlow(time: Float64Array, side: Int8Array, amount: Float64Array, 
   return k;
 }
 
-function grownI32(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
-}
-
-function grownF64(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a);
-  return b;
-}
 
 function kyleBars(bars: BarTape, p: KyleParams): KyleSeries {
   const W = checkParams(p, true, 'kyleLambdaSeries');

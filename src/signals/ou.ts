@@ -79,7 +79,7 @@ export function fitOu(x: ArrayLike<number>, dtMs: number, from = 0, to = x.lengt
 // ─── Per-row OU series (the V4 sampling) and its streaming twin ────────────
 
 import type { MarketTape, TradeTape } from '../data/tape';
-import { runEnd, type RowRuns } from './row-runs';
+import { grownFloat64, grownInt32, runEnd, type RowRuns } from './row-runs';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 /** Parameters of {@link ouSeries} (V4's parameters of the same names). */
@@ -363,21 +363,14 @@ class OuRunColumns {
   }
 
   private grow(): void {
-    this.cap *= 2;
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(this.cap);
-      b.set(a);
-      return b;
-    };
-    const r = new Int32Array(this.cap);
-    r.set(this.row);
-    this.row = r;
-    this.theta = g(this.theta);
-    this.mu = g(this.mu);
-    this.sigma = g(this.sigma);
-    this.halfLife = g(this.halfLife);
-    this.sigmaEq = g(this.sigmaEq);
-    this.muRel = g(this.muRel);
+    const cap = (this.cap *= 2);
+    this.row = grownInt32(this.row, cap);
+    this.theta = grownFloat64(this.theta, cap);
+    this.mu = grownFloat64(this.mu, cap);
+    this.sigma = grownFloat64(this.sigma, cap);
+    this.halfLife = grownFloat64(this.halfLife, cap);
+    this.sigmaEq = grownFloat64(this.sigmaEq, cap);
+    this.muRel = grownFloat64(this.muRel, cap);
   }
 }
 

@@ -15,28 +15,17 @@ export class RunColumns<K extends string> {
   private readonly cols = new Map<K, Float64Array>();
   private len = 0;
 
-  /** `capacity`: the expected number of runs (a hint; the columns grow past it). */
-  constructor(
-    private readonly names: readonly K[],
-    capacity = 64,
-  ) {
-    const cap = Math.max(16, Math.min(1 << 30, capacity === capacity ? Math.ceil(capacity) : 64));
-    this.row = new Int32Array(cap);
-    for (const k of names) this.cols.set(k, new Float64Array(cap));
+  constructor(private readonly names: readonly K[]) {
+    this.row = new Int32Array(64);
+    for (const k of names) this.cols.set(k, new Float64Array(64));
   }
 
   /** Start run `length` at `row`; returns its index (write its values with `set`). */
   push(row: number): number {
     if (this.len === this.row.length) {
       const cap = 2 * this.len;
-      const r = new Int32Array(cap);
-      r.set(this.row);
-      this.row = r;
-      for (const k of this.names) {
-        const c = new Float64Array(cap);
-        c.set(this.cols.get(k)!);
-        this.cols.set(k, c);
-      }
+      this.row = grownInt32(this.row, cap);
+      for (const k of this.names) this.cols.set(k, grownFloat64(this.cols.get(k)!, cap));
     }
     this.row[this.len] = row;
     return this.len++;
@@ -75,4 +64,18 @@ export function runOf(runs: RowRuns, row: number, hint = 0): number {
 /** One past the last row of run r (`tapeLength` for the last run). */
 export function runEnd(runs: RowRuns, r: number, tapeLength: number): number {
   return r + 1 < runs.length ? runs.row[r + 1] : tapeLength;
+}
+
+/** A copy of `a` in a longer array of `cap` elements (a growing run column). */
+export function grownInt32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** A copy of `a` in a longer array of `cap` elements (a growing run column). */
+export function grownFloat64(a: Float64Array, cap: number): Float64Array {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
 }

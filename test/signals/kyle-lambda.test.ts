@@ -343,3 +343,24 @@ describe('KYLE_SIGNAL', () => {
     expect(firstMismatch(c.tStat, kyleLambdaSeries(bars, { sampleMs: 1, windowSamples: p.windowSamples, barSigning: 1 }).tStat, 0)).toBe(-1);
   });
 });
+
+describe('kyleTickRuns: more runs than the tape spans intervals', () => {
+  it('grows its columns and still gives the streaming form’s values (times running back to the start)', () => {
+    // Run columns are sized from the first and last time; a tape that ends where it began (not a
+    // valid tape, whose times are non-decreasing, but nothing checks that here) needs more.
+    const rows: [number, number, number, number][] = [];
+    for (let i = 0; i < 300; i++) rows.push([i * 1000, 100 + Math.sin(i) + i * 0.01, 1 + (i % 3), i % 4 === 0 ? -1 : 1]);
+    rows.push([0, 100, 1, 1]);
+    const t = tape(rows);
+    const p = { sampleMs: 1000, windowSamples: 5 };
+    const r = kyleLambdaSeries(t, p);
+    const ind = new KyleLambdaIndicator(p);
+    let defined = 0;
+    for (let i = 0; i < t.length; i++) {
+      ind.update(t.time[i], t.price[i], t.amount[i], t.side[i]);
+      expect([r.lambda[i], r.tStat[i], r.r2[i]]).toEqual([ind.value(0), ind.value(1), ind.value(2)]);
+      if (!Number.isNaN(r.lambda[i])) defined++;
+    }
+    expect(defined).toBeGreaterThan(250);
+  });
+});

@@ -158,3 +158,24 @@ describe('OU_SIGNAL', () => {
     expect(firstMismatch(out.z, ouZScores(trades, v4), 0)).toBe(-1);
   });
 });
+
+describe('ouTickRuns: more runs than the tape spans intervals', () => {
+  it('grows its columns and still gives the streaming form’s values (times running back to the start)', () => {
+    // Run columns are sized from the first and last time; a tape that ends where it began (not a
+    // valid tape, whose times are non-decreasing, but nothing checks that here) needs more.
+    const n = 400;
+    const time = Array.from({ length: n }, (_, i) => (i === n - 1 ? 0 : i * 1000));
+    const price = Array.from({ length: n }, (_, i) => 100 * Math.exp(0.01 * Math.sin(i / 5) + 0.002 * Math.cos(i * 1.7)));
+    const t = makeTradeTape({ time, price, amount: time.map(() => 1), side: time.map(() => 1) });
+    const p = { lookbackMs: 30_000, sampleMs: 1000, minSamples: 10 };
+    const r = ouSeries(t, p);
+    const ind = new OuIndicator(p);
+    let defined = 0;
+    for (let i = 0; i < n; i++) {
+      ind.update(t.time[i], t.price[i], 1, 1);
+      expect([r.theta[i], r.mu[i], r.sigma[i], r.halfLife[i], r.z[i]]).toEqual([0, 1, 2, 3, 4].map((k) => ind.value(k)));
+      if (Number.isFinite(r.z[i])) defined++;
+    }
+    expect(defined).toBeGreaterThan(100);
+  });
+});
