@@ -219,8 +219,9 @@ function kyleTicks(tape: TradeTape, p: KyleParams): KyleSeries {
  * a new run starts at every row that crosses the next interval boundary, and
  * all rows of a run see the same regression. The same intervals, points and
  * fits as {@link KyleLambdaIndicator}, with its arithmetic (a boundary is
- * crossed when time ≥ (⌊t/Δ⌋ + 1)·Δ of the run's first row), so the two agree
- * bit for bit; {@link kyleLambdaSeries} is these runs written out per row.
+ * crossed when time ≥ (⌊t/Δ⌋ + 1)·Δ of the run's first row; at most one
+ * crossing per row), so the two agree bit for bit; {@link kyleLambdaSeries}
+ * is these runs written out per row.
  */
 export interface KyleTickRuns extends RowRuns {
   lambda: Float64Array;
@@ -228,7 +229,7 @@ export interface KyleTickRuns extends RowRuns {
   r2: Float64Array;
   /** Σ side·amount over the run's rows (plain amounts even with sqrtVolume). */
   signedVolume: Float64Array;
-  /** The boundary the run ends at: the next run starts at the first row with time ≥ end (−∞ before the first boundary). */
+  /** The boundary the run ends at: the next run starts at the first row after the run's first with time ≥ end (−∞ before the first boundary). */
   end: Float64Array;
 }
 
