@@ -17,10 +17,10 @@ import { NotionalRateFeeModel, PLAN_FEES } from '../src/execution/fees';
 import { NO_SLIPPAGE } from '../src/execution/slippage';
 import { PLAN_LIMITS } from '../src/risk/frequency-limits';
 import { packageRoot } from '../src/util/package-root';
-import { VpinIndicator, vpinSeries } from '../src/signals/vpin';
+import { VpinIndicator, vpinSeries, vpinSteps } from '../src/signals/vpin';
 import { TradeFlowImbalanceIndicator, tradeFlowImbalance } from '../src/signals/ofi';
-import { KyleLambdaIndicator, kyleLambdaSeries } from '../src/signals/kyle-lambda';
-import { OuIndicator, ouSeries } from '../src/signals/ou';
+import { KyleLambdaIndicator, kyleLambdaSeries, kyleTickRuns } from '../src/signals/kyle-lambda';
+import { OuIndicator, ouSeries, ouTickRuns } from '../src/signals/ou';
 import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
 import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
@@ -152,6 +152,7 @@ function formulaSection(tape: ReturnType<typeof syntheticTrades>, results: Recor
       return acc;
     }],
     ['VPIN pure (vpinSeries)', () => vpinSeries(tape, {})],
+    ['VPIN as runs of rows (vpinSteps; V3, V8 read this)', () => vpinSteps(tape, {})],
     ['OFI streaming (TradeFlowImbalanceIndicator, 60 s)', () => {
       const ind = new TradeFlowImbalanceIndicator(60_000);
       let acc = 0;
@@ -166,6 +167,7 @@ function formulaSection(tape: ReturnType<typeof syntheticTrades>, results: Recor
       return acc;
     }],
     ["Kyle's lambda pure", () => kyleLambdaSeries(tape, { sampleMs: 10_000, windowSamples: 60 })],
+    ["Kyle's lambda as runs of rows (kyleTickRuns; V2)", () => kyleTickRuns(tape, { sampleMs: 10_000, windowSamples: 60 })],
     ['OU streaming (10 s samples, 30 min)', () => {
       const ind = new OuIndicator({ sampleMs: 10_000, lookbackMs: 1_800_000, minSamples: 30 });
       let acc = 0;
@@ -173,6 +175,7 @@ function formulaSection(tape: ReturnType<typeof syntheticTrades>, results: Recor
       return acc;
     }],
     ['OU pure (ouSeries)', () => ouSeries(tape, { sampleMs: 10_000, lookbackMs: 1_800_000, minSamples: 30 })],
+    ['OU as runs of rows (ouTickRuns; V4)', () => ouTickRuns(tape, { sampleMs: 10_000, lookbackMs: 1_800_000, minSamples: 30 })],
   ];
   process.stdout.write(`\nformulas over the same ${N.toLocaleString('en-US')} trades (bare pass ${(bareRate / 1e6).toFixed(0)} M/s in this section)\n`);
   const out: Record<string, unknown> = { trades: N, barePassTradesPerSecond: Math.round(bareRate) };
