@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBars, loadQuotes, loadTrades } from '../../src/data/load';
 import { bundledData } from '../../src/data/bundled';
-import { makeBarTape, makeQuoteTape, type BarTape, type TradeTape } from '../../src/data/tape';
+import { makeBarTape, makeQuoteTape, makeTradeTape, type BarTape, type TradeTape } from '../../src/data/tape';
 import {
   BarFlowImbalanceIndicator,
   BookOfiIndicator,
@@ -71,6 +71,44 @@ describe('TradeFlowImbalanceIndicator', () => {
     expect(firstMismatch(imb, ref.imbalance)).toBe(-1);
     expect(firstMismatch(vol, ref.volume)).toBe(-1);
     expect(firstMismatch(cnt, ref.count)).toBe(-1);
+  });
+
+  it('bursts: one print clears up to 3,000 at once, and the ring grows while full; bit for bit the batch numbers', () => {
+    // Bursts of 1 … 3,000 prints in one millisecond, each followed by one print 1.5 s later: with a 1 s
+    // window that print evicts the whole burst at once (the streaming class's rare path, > 2 leaving),
+    // and a burst of more than 1,024 prints fills the ring, which must grow in the middle of the burst.
+    const time: number[] = [];
+    const amount: number[] = [];
+    const side: number[] = [];
+    let t = Date.UTC(2024, 0, 1);
+    let k = 0;
+    for (const burst of [1, 2, 3, 4, 7, 64, 1023, 1024, 1025, 3000, 5]) {
+      for (let j = 0; j < burst; j++, k++) {
+        time.push(t);
+        amount.push(0.001 + ((k * 7919) % 1000) / 37);
+        side.push(k % 3 === 0 ? -1 : 1);
+      }
+      t += 1500;
+      time.push(t);
+      amount.push(0.5);
+      side.push(-1);
+      k++;
+      t += 1;
+    }
+    const tape = makeTradeTape({ time, price: time.map(() => 100), amount, side });
+    const ref = tradeFlowImbalance(tape, 1000);
+    const [imb, vol, cnt] = streamTrades(tape, new TradeFlowImbalanceIndicator(1000), 3);
+    const differs = (x: ArrayLike<number>, y: ArrayLike<number>) => Array.from(x).findIndex((v, i) => !Object.is(v, y[i]));
+    expect(differs(imb, ref.imbalance)).toBe(-1);
+    expect(differs(vol, ref.volume)).toBe(-1);
+    expect(differs(cnt, ref.count)).toBe(-1);
+    // After each lone print the burst has left: the window holds that print alone (a sell of 0.5), so
+    // imbalance −1 and volume 0.5 up to the rounding the running sums carry.
+    const lone = time.flatMap((_, i) => (side[i] === -1 && amount[i] === 0.5 ? [i] : []));
+    expect(lone.length).toBe(11);
+    expect(lone.map((i) => cnt[i])).toEqual(lone.map(() => 1));
+    expect(lone.map((i) => imb[i])).toEqual(lone.map(() => expect.closeTo(-1, 9)));
+    expect(lone.map((i) => vol[i])).toEqual(lone.map(() => expect.closeTo(0.5, 9)));
   });
 
   it('rejects a non-positive window', () => {
