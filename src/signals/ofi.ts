@@ -82,9 +82,13 @@ export function clamp1(x: number): number {
  * is one call to `catchUp`, taken only when needed. A branch whose outcome is
  * random costs far more than a few multiplications by 0, and a loop or
  * allocation inlined into the caller's loop slows all of it; out of line it
- * costs only when taken. (10 M synthetic trades, the bench loop, best of 8 on
- * a loaded machine: the previous form 211 ms, this one 190; the same with the
- * rare part inlined 206.)
+ * costs only when taken. Measured on 10 M synthetic trades, best of 8–12,
+ * loaded machine, against the previous form (serial branch-free steps, an
+ * inlined loop and growth): 1.23× when the caller's loop reads the tape columns
+ * from locals; 1.01–1.08× in bench/run.ts's loop, a closure reading them from
+ * its context, where the call itself weighs on the caller's loop as the inlined
+ * loop did (a form with no call and no loop at all ran 1.5× there, but cannot
+ * evict an unbounded number of prints); equal when `update` is not inlined.
  *
  * @example const ofi = new TradeFlowImbalanceIndicator(60_000); ofi.update(t, p, a, s); ofi.value(0)
  */
