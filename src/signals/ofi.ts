@@ -72,36 +72,22 @@ export function clamp1(x: number): number {
  * numbers bit for bit. Outputs `imbalance`, `volume`, `count`; defined from
  * the first trade (imbalance 0 while the window's volume is 0).
  *
- * State: a ring of (time, amount, side) for the trades inside the window. It
- * doubles when full (amortised; no allocation per trade once the busiest
- * window has been seen).
- *
- * Speed (a caller's loop `ind.update(…); ind.value(0)`, V8 inlining `update`
- * into it): the common cases (0, 1 or 2 prints leave) are branch-free
- * straight-line code; the rest — more prints leaving, and growing the ring —
- * is one call to `catchUp`, taken only when needed. A branch whose outcome is
- * random costs far more than a few multiplications by 0, and a loop or
- * allocation inlined into the caller's loop slows all of it; out of line it
- * costs only when taken. Measured on 10 M synthetic trades, best of 8–12,
- * loaded machine, against the previous form (serial branch-free steps, an
- * inlined loop and growth): 1.23× when the caller's loop reads the tape columns
- * from locals; 1.01–1.08× in bench/run.ts's loop, a closure reading them from
- * its context, where the call itself weighs on the caller's loop as the inlined
- * loop did (a form with no call and no loop at all ran 1.5× there, but cannot
- * evict an unbounded number of prints); equal when `update` is not inlined.
+ * State: a ring of (time, side·amount, amount) for the trades inside the
+ * window. It doubles when full (amortised; no allocation per trade once the
+ * busiest window has been seen).
  *
  * @example const ofi = new TradeFlowImbalanceIndicator(60_000); ofi.update(t, p, a, s); ofi.value(0)
  */
 export class TradeFlowImbalanceIndicator implements TradeIndicator {
   readonly outputs = ['imbalance', 'volume', 'count'] as const;
-  // Initialised to a number (not left undefined until the constructor) so V8 keeps the field numeric.
-  private readonly windowMs: number = 0;
+  private readonly windowMs: number;
   private t: Float64Array = new Float64Array(1024);
   private a: Float64Array = new Float64Array(1024);
   private s: Int8Array = new Int8Array(1024);
   private mask = 1023;
   private head = 0; // oldest entry
-  private tail = 0; // next free slot; head === tail means empty (a full ring grows within the same update)
+  private tail = 0; // next free slot; one slot is kept free, so head === tail means empty
+  private started = false;
   private signed = 0;
   private total = 0;
   private imb = NaN;
@@ -112,107 +98,55 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
   }
 
   update(time: number, _price: number, amount: number, side: number): boolean {
+    if (((this.tail + 1) & this.mask) === this.head) this.grow();
     const mask = this.mask;
     const t = this.t;
     const a = this.a;
     const s = this.s;
-    const slot = this.tail; // always free: the ring grows as soon as it fills
+    const slot = this.tail;
     t[slot] = time;
     a[slot] = amount;
     s[slot] = side;
-    const tail = (slot + 1) & mask;
-    this.tail = tail;
+    this.tail = (slot + 1) & mask;
     // Same operations in the same order as the batch pass (side·amount recomputed on eviction is the same product).
     let signed = this.signed + side * amount;
     let total = this.total + amount;
     const cutoff = time - this.windowMs;
-    // Evict the two oldest if outside the window (never the newest: windowMs > 0),
-    // branch-free (× 0 or × 1). Subtracting a zero changes no bit: a running sum
-    // that starts at +0 and only adds and subtracts is never −0. The two tests
-    // read the ring independently (c1 needs c0 only through the AND), so neither
-    // waits for the other's load.
-    const h0 = this.head;
-    const h1 = (h0 + 1) & mask;
-    const h2 = (h0 + 2) & mask;
-    const c0 = +(t[h0] <= cutoff);
-    const c1 = c0 & +(t[h1] <= cutoff);
-    let x = a[h0] * c0;
-    signed -= s[h0] * x;
+    let head = this.head;
+    // Evict the oldest while outside the window (never the newest: windowMs > 0);
+    // two branch-free steps first, as in the batch pass (× 0 or × 1: same sums).
+    let adv = +(t[head] <= cutoff);
+    let x = a[head] * adv;
+    signed -= s[head] * x;
     total -= x;
-    x = a[h1] * c1;
-    signed -= s[h1] * x;
+    head = (head + adv) & mask;
+    adv = +(t[head] <= cutoff);
+    x = a[head] * adv;
+    signed -= s[head] * x;
     total -= x;
-    this.head = (h0 + c0 + c1) & mask;
+    head = (head + adv) & mask;
+    while (t[head] <= cutoff) {
+      signed -= s[head] * a[head];
+      total -= a[head];
+      head = (head + 1) & mask;
+    }
+    this.head = head;
     this.signed = signed;
     this.total = total;
-    // One branch for both rare cases: a third print leaves (c1 says h2 is inside the ring), or the ring is full.
-    if ((c1 & +(t[h2] <= cutoff)) | +(tail === h0)) this.catchUp();
-    else this.imb = total > 0 ? clamp1(signed / total) : 0;
+    this.started = true;
+    this.imb = total > 0 ? clamp1(signed / total) : 0;
     return true;
   }
 
   value(k = 0): number {
     if (k === 0) return this.imb;
-    if (k === 1) return this.head === this.tail ? NaN : this.total;
+    if (k === 1) return this.started ? this.total : NaN;
     return k === 2 ? (this.tail - this.head) & this.mask : NaN;
   }
 
-  /**
-   * The rest of {@link update} when more than two prints leave or the ring is
-   * full: four more branch-free evictions (so the loop below, whose exit is
-   * hard to predict, runs for one print in 2⁷ on the benchmark's tape), then the
-   * loop, then the imbalance, then growth. Its size keeps it above V8's inlining
-   * limit (460 bytes of bytecode), which is what keeps it out of the caller's
-   * loop (see the class comment).
-   */
-  private catchUp(): void {
-    const t = this.t;
-    const a = this.a;
-    const s = this.s;
-    const mask = this.mask;
-    const cutoff = t[(this.tail - 1) & mask] - this.windowMs; // the newest time, stored exactly: the same cutoff
-    let signed = this.signed;
-    let total = this.total;
-    const h0 = this.head;
-    const h1 = (h0 + 1) & mask;
-    const h2 = (h0 + 2) & mask;
-    const h3 = (h0 + 3) & mask;
-    const c0 = +(t[h0] <= cutoff);
-    const c1 = c0 & +(t[h1] <= cutoff);
-    const c2 = c1 & +(t[h2] <= cutoff);
-    const c3 = c2 & +(t[h3] <= cutoff);
-    let x = a[h0] * c0;
-    signed -= s[h0] * x;
-    total -= x;
-    x = a[h1] * c1;
-    signed -= s[h1] * x;
-    total -= x;
-    x = a[h2] * c2;
-    signed -= s[h2] * x;
-    total -= x;
-    x = a[h3] * c3;
-    signed -= s[h3] * x;
-    total -= x;
-    let head = (h0 + c0 + c1 + c2 + c3) & mask;
-    if (c3) {
-      while (t[head] <= cutoff) {
-        signed -= s[head] * a[head];
-        total -= a[head];
-        head = (head + 1) & mask;
-      }
-    }
-    this.head = head;
-    this.signed = signed;
-    this.total = total;
-    this.imb = total > 0 ? clamp1(signed / total) : 0;
-    // The newest print never leaves, so head === tail here means every slot is in use.
-    if (head === this.tail) this.grow();
-  }
-
-  /** Called with the ring full (head === tail): double it, oldest first. */
   private grow(): void {
-    const size = this.mask + 1;
-    const cap = size * 2;
+    const size = (this.tail - this.head) & this.mask;
+    const cap = (this.mask + 1) * 2;
     this.t = unroll(this.t, this.head, size, cap);
     this.a = unroll(this.a, this.head, size, cap);
     const s = new Int8Array(cap);
