@@ -66,13 +66,31 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
   const n = tape.length;
   const entry = new Int8Array(n);
   const exit = new Uint8Array(n);
-  const { time, amount, side } = tape;
-  const thr = p.imbalanceThreshold;
-  const W = p.windowMs;
-  const L = p.volumeLookbackMs;
-  const useRatio = p.volumeRatio > 0;
-  const minRatio = p.volumeRatio;
-  const minCount = p.minWindowTrades;
+  v1TickLoop(tape.time, tape.amount, tape.side, entry, exit, p.imbalanceThreshold, p.windowMs, p.volumeLookbackMs, p.volumeRatio, p.minWindowTrades);
+  return { entry, exit };
+}
+
+/**
+ * The loop of `v1Ticks`, alone in a function of plain arguments. With the
+ * setup (property reads, allocations) in the same function, V8 compiled it
+ * before those reads had type feedback and threw the code away at the top of
+ * every later call, so each run restarted in the interpreter (measured: 220–
+ * 240 ms against 105–140 ms on 10 M prints, depending on how the dance went).
+ */
+function v1TickLoop(
+  time: Float64Array,
+  amount: Float64Array,
+  side: Int8Array,
+  entry: Int8Array,
+  exit: Uint8Array,
+  thr: number,
+  W: number,
+  L: number,
+  minRatio: number,
+  minCount: number,
+): void {
+  const n = entry.length;
+  const useRatio = minRatio > 0;
   const t0 = n > 0 ? time[0] : 0;
   let tail = 0;
   let signed = 0;
@@ -129,7 +147,6 @@ function v1Ticks(tape: TradeTape, p: V1Params): StrategySignals {
       exit[i] = 1;
     }
   }
-  return { entry, exit };
 }
 
 /**
