@@ -98,6 +98,9 @@ export class TradeFlowImbalanceIndicator implements TradeIndicator {
   }
 
   update(time: number, _price: number, amount: number, side: number): boolean {
+    // An infinite time makes the cutoff infinite too: every slot, stale ones included,
+    // would look older than the window and eviction would never stop.
+    if (time === Infinity) throw new RangeError('TradeFlowImbalanceIndicator.update: time must be finite, got Infinity');
     if (((this.tail + 1) & this.mask) === this.head) this.grow();
     const mask = this.mask;
     const t = this.t;

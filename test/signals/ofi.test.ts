@@ -43,6 +43,13 @@ function streamTrades(tape: TradeTape, ind: { update(t: number, p: number, a: nu
 }
 
 describe('TradeFlowImbalanceIndicator', () => {
+  it('refuses an infinite time instead of evicting forever', () => {
+    const ind = new TradeFlowImbalanceIndicator(60_000);
+    ind.update(1000, 100, 1, 1);
+    expect(() => ind.update(Infinity, 100, 1, 1)).toThrow(/time must be finite/);
+    // the window is as it was: one buy of 1
+    expect([ind.value(0), ind.value(1), ind.value(2)]).toEqual([1, 1, 1]);
+  });
   it('hand example: window of 2 s over five prints (same as the batch hand example)', () => {
     // amounts 1..5, sides + − + + −, one print per second
     // window (t−2 s, t]: {1} → 1; {1,−2} → −1/3; {−2,3} → 1/5; {3,4} → 1; {4,−5} → −1/9
