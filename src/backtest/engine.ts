@@ -191,9 +191,8 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const NONE = HIT_NONE;
   const STOP = HIT_STOP;
   const minHold = rules.minHoldMs;
-  const maxHold = rules.maxHoldMs ?? Infinity;
-  // A time exit is due at the first print with held ≥ maxHold and held ≥ minHold.
-  const timeExitAfter = Math.max(maxHold, minHold);
+  // A time exit is due at the first print with held ≥ maxHold and held ≥ minHold (exits/time-exit.ts).
+  const timeExitAfter = Math.max(rules.maxHoldMs ?? Infinity, minHold);
   const stopFrac = pctToFraction(rules.stopPct);
   const targetFrac = pctToFraction(rules.targetPct);
   const bracketInHold = rules.bracketDuringHold === 'active';
@@ -303,7 +302,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         if (reason < 0 && pendingExit) {
           reason = R_SIGNAL;
           exitPrice = slip.fillPrice(p, -pos);
-        } else if (reason < 0 && held >= maxHold && holdDone) {
+        } else if (reason < 0 && timeExitDue(t, entryTime, timeExitAfter)) {
           reason = R_TIME;
           exitPrice = slip.fillPrice(p, -pos);
         }
@@ -423,7 +422,8 @@ export function runBarEngine(
   const takerRate = exec.fees.rate('taker');
   const slip = exec.slippage;
   const minHold = rules.minHoldMs;
-  const maxHold = rules.maxHoldMs ?? Infinity;
+  // A time exit is due at the first bar with held ≥ maxHold and held ≥ minHold (exits/time-exit.ts).
+  const timeExitAfter = Math.max(rules.maxHoldMs ?? Infinity, minHold);
   const stopFrac = pctToFraction(rules.stopPct);
   const targetFrac = pctToFraction(rules.targetPct);
   const bracketInHold = rules.bracketDuringHold === 'active';
@@ -487,7 +487,7 @@ export function runBarEngine(
       limiter.record(t);
     } else if (pos !== 0 && pendingExit) {
       close(i, t, slip.fillPrice(o, -pos), TAKER, R_SIGNAL);
-    } else if (pos !== 0 && t - entryTime >= maxHold && t - entryTime >= minHold) {
+    } else if (pos !== 0 && timeExitDue(t, entryTime, timeExitAfter)) {
       close(i, t, slip.fillPrice(o, -pos), TAKER, R_TIME);
     }
     if (pos !== 0) {

@@ -60,7 +60,7 @@
 import type { BarTape, MarketTape, TradeTape } from '../data/tape';
 import { BarFlowImbalanceIndicator, barFlowImbalance } from './ofi';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
-import { grownFloat64, grownInt32, runEnd, type RowRuns } from './row-runs';
+import { grownFloat64, grownInt32, runCapacity, runEnd, type RowRuns } from './row-runs';
 
 export interface KyleParams {
   /** Ticks: interval length (ms). Ignored on bars. */
@@ -311,9 +311,7 @@ class IntervalScan {
   private cap: number;
 
   constructor(tape: TradeTape, dt: number) {
-    const n = tape.length;
-    const span = n > 0 ? Math.floor(tape.time[n - 1] / dt) - Math.floor(tape.time[0] / dt) + 2 : 1;
-    this.cap = Math.max(16, Math.min(n + 1, span === span ? span : n + 1));
+    this.cap = runCapacity(tape.time, tape.length, dt);
     this.row = new Int32Array(this.cap);
     this.bucketAt = new Float64Array(this.cap);
     this.flowAt = new Float64Array(this.cap);

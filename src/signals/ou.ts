@@ -79,7 +79,7 @@ export function fitOu(x: ArrayLike<number>, dtMs: number, from = 0, to = x.lengt
 // ─── Per-row OU series (the V4 sampling) and its streaming twin ────────────
 
 import type { MarketTape, TradeTape } from '../data/tape';
-import { grownFloat64, grownInt32, runEnd, type RowRuns } from './row-runs';
+import { grownFloat64, grownInt32, runCapacity, runEnd, type RowRuns } from './row-runs';
 import type { BarIndicator, SignalSpec, TradeIndicator } from './signal';
 
 /** Parameters of {@link ouSeries} (V4's parameters of the same names). */
@@ -287,9 +287,7 @@ class OuRunColumns {
   private cap: number;
 
   constructor(tape: TradeTape, dt: number) {
-    const n = tape.length;
-    const span = n > 0 ? Math.floor(tape.time[n - 1] / dt) - Math.floor(tape.time[0] / dt) + 2 : 1;
-    this.cap = Math.max(16, Math.min(n + 1, span === span ? span : n + 1));
+    this.cap = runCapacity(tape.time, tape.length, dt);
     this.row = new Int32Array(this.cap);
     this.theta = new Float64Array(this.cap);
     this.mu = new Float64Array(this.cap);

@@ -66,6 +66,16 @@ export function runEnd(runs: RowRuns, r: number, tapeLength: number): number {
   return r + 1 < runs.length ? runs.row[r + 1] : tapeLength;
 }
 
+/**
+ * Starting capacity of a scan's run columns: one run per sampling interval of
+ * `dtMs` the tape spans (plus one), never more than one per row, at least 16;
+ * a scan doubles its columns should rounding ever need more.
+ */
+export function runCapacity(time: Float64Array, n: number, dtMs: number): number {
+  const span = n > 0 ? Math.floor(time[n - 1] / dtMs) - Math.floor(time[0] / dtMs) + 2 : 1;
+  return Math.max(16, Math.min(n + 1, span === span ? span : n + 1));
+}
+
 /** A copy of `a` in a longer array of `cap` elements (a growing run column). */
 export function grownInt32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
