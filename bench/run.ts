@@ -25,6 +25,7 @@ import { fitHmm, makeHmm, sampleHmm } from '../src/signals/hmm';
 import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
 import { engineWay, fusedWay } from './same-rule';
+import { PRINT_BLOCK, buildPrintBlocks, printBlocksFor } from '../src/data/print-blocks';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
@@ -76,8 +77,10 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
   // Same rules without frequency limits: many more round trips, so the ledger path is exercised too.
   const rulesUnlimited: TradeRules = { ...rules, limits: null, minHoldMs: 0 };
 
-  // Every signals call gets a fresh tape object ({ ...tape }: same columns, empty caches), so the
-  // figures are a single cold backtest, not the cached path a sweep takes from its second run.
+  // Every signals and engine call gets a fresh tape object ({ ...tape }: same columns, empty
+  // caches), so the figures are a single cold backtest, not the cached path a sweep takes from
+  // its second run; the "again" rows are that path for the engine (the tape's block summary
+  // built by the warm-up runs, src/data/print-blocks.ts).
   // Warm-up: let the JIT optimise every loop before timing.
   for (let w = 0; w < 3; w++) {
     barePass(tape.price);
@@ -86,11 +89,17 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
     runTickEngine(tape, s, rulesUnlimited, exec);
   }
 
+  if (printBlocksFor(tape) === null) throw new Error('bench: the warm-up backtests should have built the tape\'s block summary');
   const bare = bestOf(REPS, () => barePass(tape.price));
   const sig = bestOf(REPS, () => V1_OFI.signals({ ...tape }, params));
-  const eng = bestOf(REPS, () => runTickEngine(tape, sig.value, rules, exec));
-  const engFree = bestOf(REPS, () => runTickEngine(tape, sig.value, rulesUnlimited, exec));
-  const full = bestOf(REPS, () => runTickEngine(tape, V1_OFI.signals({ ...tape }, params), rules, exec));
+  const eng = bestOf(REPS, () => runTickEngine({ ...tape }, sig.value, rules, exec));
+  const engFree = bestOf(REPS, () => runTickEngine({ ...tape }, sig.value, rulesUnlimited, exec));
+  const engAgain = bestOf(REPS, () => runTickEngine(tape, sig.value, rules, exec));
+  const engFreeAgain = bestOf(REPS, () => runTickEngine(tape, sig.value, rulesUnlimited, exec));
+  const full = bestOf(REPS, () => {
+    const t = { ...tape };
+    return runTickEngine(t, V1_OFI.signals(t, params), rules, exec);
+  });
 
   // Memory per trade: the tape's columns + the signal arrays + the ledger's typed arrays.
   const sigBytes = sig.value.entry.byteLength + (sig.value.exit?.byteLength ?? 0);
@@ -104,6 +113,8 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
     ['V1 signals (imbalance + volume ratio, one pass)', sig.ms, rate(sig.ms)],
     ['engine: limits + min hold + bracket + fees + ledger', eng.ms, rate(eng.ms)],
     ['engine, no limits (ledger-heavy)', engFree.ms, rate(engFree.ms)],
+    ['engine, plan limits, same tape again (block summary)', engAgain.ms, rate(engAgain.ms)],
+    ['engine, no limits, same tape again (block summary)', engFreeAgain.ms, rate(engFreeAgain.ms)],
     ['full V1 pass: signals + engine', full.ms, rate(full.ms)],
   ];
   const fmt = (x: number) => (x / 1e6).toFixed(1).padStart(8);
@@ -121,6 +132,9 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
     trades: N,
     tradesPerSecond: Math.round(rate(full.ms)),
     engineOnlyTradesPerSecond: Math.round(rate(eng.ms)),
+    engineNoLimitsTradesPerSecond: Math.round(rate(engFree.ms)),
+    engineAgainTradesPerSecond: Math.round(rate(engAgain.ms)),
+    engineNoLimitsAgainTradesPerSecond: Math.round(rate(engFreeAgain.ms)),
     signalsTradesPerSecond: Math.round(rate(sig.ms)),
     bytesPerTrade: Number(bytesPerTrade.toFixed(2)),
     barePassTradesPerSecond: Math.round(bareRate),
@@ -260,19 +274,46 @@ function sameRuleSection(tape: ReturnType<typeof syntheticTrades>, results: Reco
     engineWay({ ...tape });
     fusedWay(tape);
   }
+  // One tape object backtested again and again, as a sweep or a notebook does: once its
+  // backtests have searched as many prints as it has, the engine builds the tape's block
+  // summary and skips quiet blocks (src/data/print-blocks.ts). Here the first backtest
+  // searches nearly every print, so the second builds it.
+  const again = { ...tape };
+  engineWay(again);
+  engineWay(again);
+  if (printBlocksFor(again) === null) throw new Error('bench: two backtests of the same tape should have built its block summary');
   let eng = Infinity;
+  let engAgain = Infinity;
   let fus = Infinity;
   let trips = 0;
+  let tripsAgain = 0;
   let fusedTrips = 0;
   for (let r = 0; r < REPS; r++) {
     eng = Math.min(eng, cpuMs(() => (trips = engineWay({ ...tape }).strategies.V1LIKE.ledger.length)));
+    engAgain = Math.min(engAgain, cpuMs(() => (tripsAgain = engineWay(again).strategies.V1LIKE.ledger.length)));
     fus = Math.min(fus, cpuMs(() => (fusedTrips = fusedWay(tape).count)));
   }
+  const build = bestOf(REPS, () => buildPrintBlocks(tape.time, tape.price));
   process.stdout.write(`\nthe same V1-like rule written two ways (200-trade imbalance, 60 s spacing, 0.5%/1.5%, 30 min, 0.04% both legs)\n`);
-  const e = line('user Strategy through runBacktest', eng, N, bareRate);
+  const e = line("user Strategy through runBacktest, a tape's first backtest", eng, N, bareRate);
+  const e2 = line('  the same tape backtested again (block summary built)', engAgain, N, bareRate);
   const f = line('hand-written fused loop', fus, N, bareRate);
-  process.stdout.write(`engine path / fused loop: ${(fus / eng).toFixed(2)}× the fused loop's speed; round trips ${trips} and ${fusedTrips}\n`);
-  results.sameRule = { trades: N, engine: e, fused: f, engineOverFused: Number((fus / eng).toFixed(3)), roundTrips: trips, barePassTradesPerSecond: Math.round(bareRate) };
+  process.stdout.write(
+    `engine path / fused loop: ${(fus / eng).toFixed(2)}× the fused loop's speed on a first backtest, ${(fus / engAgain).toFixed(2)}× on later ones; ` +
+      `round trips ${trips}, ${tripsAgain} and ${fusedTrips}\n`,
+  );
+  process.stdout.write(`building the block summary (lowest, highest price and last time per ${PRINT_BLOCK} prints), done once per tape: ${build.ms.toFixed(1)} ms\n`);
+  results.sameRule = {
+    trades: N,
+    engine: e,
+    engineAgain: e2,
+    fused: f,
+    engineOverFused: Number((fus / eng).toFixed(3)),
+    engineAgainOverFused: Number((fus / engAgain).toFixed(3)),
+    printBlocksBuildMs: Number(build.ms.toFixed(1)),
+    roundTrips: trips,
+    barePassTradesPerSecond: Math.round(bareRate),
+  };
 }
 
 async function main(): Promise<void> {

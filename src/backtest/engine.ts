@@ -25,6 +25,7 @@
  */
 import type { BarTape, TradeTape } from '../data/tape';
 import { lowerBound } from '../data/tape';
+import { notePrintsSearched, printBlocksFor, type PrintBlocks } from '../data/print-blocks';
 import type { FeeModel } from '../execution/fees';
 import type { SlippageModel } from '../execution/slippage';
 import { FrequencyLimiter } from '../risk/frequency-limits';
@@ -46,6 +47,7 @@ import {
   triggerLevel,
 } from '../exits/fill-rules';
 import { timeExitDue, timeExitRow } from '../exits/time-exit';
+import { firstEventfulBlock } from '../exits/quiet-blocks';
 import { LedgerBuilder } from './ledger';
 
 /** Exit reason codes (index into EXIT_REASONS); the bracket's equal the fill rules' hit codes. */
@@ -139,6 +141,35 @@ function nextBracketOrTimeRow(
 }
 
 /**
+ * `nextBracketOrTimeRow` with the tape's block summary (data/print-blocks.ts):
+ * the same row, found by testing whole blocks of prints (exits/quiet-blocks.ts)
+ * between the partial blocks at either end, which are searched print by print.
+ */
+function nextBracketOrTimeRowInBlocks(
+  time: Float64Array,
+  price: Float64Array,
+  blocks: PrintBlocks,
+  from: number,
+  end: number,
+  pos: number,
+  stopTrig: number,
+  targetTrig: number,
+  entryTime: number,
+  timeExitAfter: number,
+): number {
+  const size = blocks.size;
+  const edge = from - (from % size) + size; // the end of from's block
+  if (edge >= end) return nextBracketOrTimeRow(time, price, from, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+  const k = nextBracketOrTimeRow(time, price, from, edge, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+  if (k < edge) return k;
+  const whole = (end - (end % size)) / size; // blocks before this one end at or before `end`
+  const b = firstEventfulBlock(blocks, edge / size, whole, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+  // Block b holds the row (or b is the partial block at `end`): search it alone.
+  const stopAt = b < whole ? (b + 1) * size : end;
+  return nextBracketOrTimeRow(time, price, b * size, stopAt, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+}
+
+/**
  * The first row j in [from, end) with `time[j] − since ≥ win` (where a
  * refusing frequency limit frees), or `end`: the comparison the limiter
  * makes, and monotone in j because tape times are non-decreasing, so an
@@ -175,8 +206,13 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
   const entrySig = sig.entry;
   // The same bytes four at a time, for skipping rows without a decision (null when the view cannot be aligned).
   const entryWords = decisionWords(entrySig);
+  // The tape's block summary, once its backtests have searched as many prints as building
+  // it reads (data/print-blocks.ts); until then the prints searched are counted.
+  const blocks = printBlocksFor(tape);
+  let searched = 0;
   const nextDecision = firstDecisionFrom; // a local: see hitByPrint below
   const nextExitEvent = nextBracketOrTimeRow;
+  const nextExitEventInBlocks = nextBracketOrTimeRowInBlocks;
   const nextExitFlag = firstExitFlagFrom;
   const exitSig = rules.signalExit && sig.exit ? sig.exit : null;
   const limiter = new FrequencyLimiter(rules.limits);
@@ -247,7 +283,12 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
         // position (levels, side, entry time), so each is kept until passed: every
         // print of a position is scanned once, however many eventful prints it has
         // (a bracket reached during a blocking hold, flags during the hold).
-        if (bracketRow < i) bracketRow = nextExitEvent(time, price, i, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+        if (bracketRow < i) {
+          if (blocks === null) {
+            bracketRow = nextExitEvent(time, price, i, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+            searched += bracketRow - i;
+          } else bracketRow = nextExitEventInBlocks(time, price, blocks, i, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+        }
         if (exitSig === null) i = bracketRow;
         else {
           if (flagRow < i) flagRow = nextExitFlag(exitSig, pos > 0 ? 1 : 2, i, bracketRow);
@@ -367,6 +408,7 @@ export function runTickEngine(tape: TradeTape, sig: StrategySignals, rules: Trad
     delayedExits += delayed;
     ledger.push(pos, entryTime, entryPrice, time[i], exitPrice, qty, stop, target, entryFee, exitFee, entryLiq, TAKER, R_END, delayed, blockedSince, blockedRule, capital, entryIdx, i);
   }
+  if (blocks === null) notePrintsSearched(tape, searched);
   return {
     ledger,
     entrySignals,
