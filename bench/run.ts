@@ -89,7 +89,8 @@ function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<s
     runTickEngine(tape, s, rulesUnlimited, exec);
   }
 
-  if (printBlocksFor(tape) === null) throw new Error('bench: the warm-up backtests should have built the tape\'s block summary');
+  // On a short tape the warm-ups may search fewer prints than it has: then the "again" rows are the plain search.
+  if (printBlocksFor(tape) === null) process.stderr.write("bench: the warm-up backtests did not build the tape's block summary; the 'again' rows search print by print\n");
   const bare = bestOf(REPS, () => barePass(tape.price));
   const sig = bestOf(REPS, () => V1_OFI.signals({ ...tape }, params));
   const eng = bestOf(REPS, () => runTickEngine({ ...tape }, sig.value, rules, exec));
@@ -281,7 +282,7 @@ function sameRuleSection(tape: ReturnType<typeof syntheticTrades>, results: Reco
   const again = { ...tape };
   engineWay(again);
   engineWay(again);
-  if (printBlocksFor(again) === null) throw new Error('bench: two backtests of the same tape should have built its block summary');
+  if (printBlocksFor(again) === null) process.stderr.write("bench: two backtests did not build the tape's block summary; the 'again' row searches print by print\n");
   let eng = Infinity;
   let engAgain = Infinity;
   let fus = Infinity;
