@@ -158,10 +158,9 @@ function nextBracketOrTimeRowInBlocks(
   timeExitAfter: number,
 ): number {
   const size = blocks.size;
-  const edge = from - (from % size) + size; // the end of from's block
-  if (edge >= end) return nextBracketOrTimeRow(time, price, from, end, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
+  const edge = Math.min(end, from - (from % size) + size); // the end of from's block, or `end`
   const k = nextBracketOrTimeRow(time, price, from, edge, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
-  if (k < edge) return k;
+  if (k < edge || edge === end) return k;
   const whole = (end - (end % size)) / size; // blocks before this one end at or before `end`
   const b = firstEventfulBlock(blocks, edge / size, whole, pos, stopTrig, targetTrig, entryTime, timeExitAfter);
   // Block b holds the row (or b is the partial block at `end`): search it alone.
