@@ -26,39 +26,11 @@ import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
 import { engineWay, fusedWay } from './same-rule';
 import { PRINT_BLOCK, buildPrintBlocks, printBlocksFor } from '../src/data/print-blocks';
+import { barePass, bestOf, cpuMs } from './timing';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
 
-/**
- * Milliseconds of this process's CPU time spent in `f`. Every timed section
- * here is single-threaded, so on a quiet machine this equals wall time; on a
- * machine shared with other jobs it leaves out the time the process sat
- * waiting for a core, which wall time would add at random. (The sweep
- * section uses worker threads and keeps wall time: bench/sweep.ts.)
- */
-export function cpuMs(f: () => unknown): number {
-  const c0 = process.cpuUsage();
-  f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-}
-
-function bestOf<T>(reps: number, f: () => T): { ms: number; value: T } {
-  let best = Infinity;
-  let value!: T;
-  for (let r = 0; r < reps; r++) {
-    const ms = cpuMs(() => (value = f()));
-    if (ms < best) best = ms;
-  }
-  return { ms: best, value };
-}
-
-function barePass(price: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < price.length; i++) s += price[i];
-  return s;
-}
 
 function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): number {
   const tapeBytes = tape.time.byteLength + tape.price.byteLength + tape.amount.byteLength + tape.side.byteLength;
