@@ -167,6 +167,9 @@ function main(): void {
     ];
     const wasmWithBare: Record<string, Row> | null = wasm.rows ? { bare: js.bare, ...wasm.rows } : null;
     for (const [label, key] of lines) process.stdout.write(`${label.padEnd(44)} ${cell(js[key])} ${cell(wasmWithBare?.[key])} ${cell(c.rows?.[key])}\n`);
+    const compiled = [...Object.entries(wasm.rows ?? {}).map(([k, r]) => [`WebAssembly ${k}`, r] as const), ...Object.entries(c.rows ?? {}).filter(([k]) => k !== 'bare').map(([k, r]) => [`C ${k}`, r] as const)];
+    const differ = compiled.filter(([, r]) => !r.identical).map(([k]) => k);
+    process.stdout.write(`outputs compared bit for bit with ours: ${compiled.length === 0 ? 'nothing compiled' : differ.length === 0 ? `all ${compiled.length} identical` : `DIFFERENT: ${differ.join(', ')}`}\n`);
     process.stdout.write(`(WebAssembly shares JavaScript's bare pass; JavaScript runs only our code)\n${wasm.note}; ${c.note}\n`);
 
     const file = path.join(packageRoot(), 'bench', 'floor-results.json');
