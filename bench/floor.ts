@@ -14,6 +14,9 @@
  *
  * WebAssembly runs only V1: OFI streaming is a per-print method call from
  * JavaScript, which a kernel behind a JS-to-wasm call cannot stand for.
+ *
+ * Then bench/callback-probe.ts: what a per-row strategy callback would give
+ * the same-rule bench's rule, against its fused loop.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,6 +29,7 @@ import { defaultParams } from '../src/strategies/strategy';
 import { TradeFlowImbalanceIndicator } from '../src/signals/ofi';
 import type { TradeTape } from '../src/data/tape';
 import { packageRoot } from '../src/util/package-root';
+import { callbackProbe } from './callback-probe';
 
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 6;
@@ -172,8 +176,19 @@ function main(): void {
     process.stdout.write(`outputs compared bit for bit with ours: ${compiled.length === 0 ? 'nothing compiled' : differ.length === 0 ? `all ${compiled.length} identical` : `DIFFERENT: ${differ.join(', ')}`}\n`);
     process.stdout.write(`(WebAssembly shares JavaScript's bare pass; JavaScript runs only our code)\n${wasm.note}; ${c.note}\n`);
 
+    process.stdout.write(`\nthe same-rule bench's V1-like rule with a per-row strategy callback (bench/callback-probe.ts: a probe loop without the engine's other work, so an upper bound), best of ${REPS}\n`);
+    const probe = callbackProbe(tape, REPS);
+    const probeLabels: Record<keyof typeof probe, string> = {
+      monomorphic: 'the only strategy class through the loop',
+      afterFourOtherClasses: 'after four other classes went through it',
+      oneLoopCopyPerClass: 'one copy of the loop per class',
+    };
+    for (const [k, r] of Object.entries(probe) as [keyof typeof probe, (typeof probe)[keyof typeof probe]][]) {
+      process.stdout.write(`${probeLabels[k].padEnd(44)} callback ${r.callbackMs.toFixed(1)} ms, fused loop ${r.fusedMs.toFixed(1)} ms: ${r.ratio.toFixed(2)}× the fused loop's speed${r.identical ? '' : ' — round trips or P&L DIFFER'}\n`);
+    }
+
     const file = path.join(packageRoot(), 'bench', 'floor-results.json');
-    fs.writeFileSync(file, JSON.stringify({ trades: N, windowMs: WINDOW_MS, javascript: js, webassembly: wasm.rows, c: c.rows, notes: [wasm.note, c.note], node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
+    fs.writeFileSync(file, JSON.stringify({ trades: N, windowMs: WINDOW_MS, javascript: js, webassembly: wasm.rows, c: c.rows, callbackProbe: probe, notes: [wasm.note, c.note], node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
     process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
