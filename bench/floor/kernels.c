@@ -53,19 +53,30 @@ static __attribute__((noinline)) int first_bracket_print(const double *price, in
 
 /* ── V1 ── */
 
-static void v1_as_written(const double *time, const double *amount, const int8_t *side, int8_t *entry, uint8_t *exitv, int n, double thr, double W, int minCount) {
+/* One body for both forms; always inlined with a constant `pair`, so each form compiles to its own loop. */
+static inline __attribute__((always_inline)) void v1_loop(const double *time, const double *amount, const int8_t *side, int8_t *entry, uint8_t *exitv, int n, double thr, double W, int minCount, const int pair) {
   int tail = 0;
-  double sgn = 0, total = 0;
+  double sgn = 0, total = 0, b;
   for (int i = 0; i < n; i++) {
     double a = amount[i], cutoff = time[i] - W;
     sgn += side[i] * a;
     total += a;
-    int adv = time[tail] <= cutoff;
-    double b = amount[tail] * adv;
-    sgn -= side[tail] * b; total -= b; tail += adv;
-    adv = time[tail] <= cutoff;
-    b = amount[tail] * adv;
-    sgn -= side[tail] * b; total -= b; tail += adv;
+    if (pair) {
+      int nx = tail < i ? tail + 1 : i; /* never a print not yet added */
+      int c1 = time[tail] <= cutoff, c2 = time[nx] <= cutoff;
+      b = amount[tail] * c1;
+      sgn -= side[tail] * b; total -= b;
+      b = amount[nx] * c2;
+      sgn -= side[nx] * b; total -= b;
+      tail += c1 + c2;
+    } else {
+      int adv = time[tail] <= cutoff;
+      b = amount[tail] * adv;
+      sgn -= side[tail] * b; total -= b; tail += adv;
+      adv = time[tail] <= cutoff;
+      b = amount[tail] * adv;
+      sgn -= side[tail] * b; total -= b; tail += adv;
+    }
     while (time[tail] <= cutoff) { b = amount[tail]; sgn -= side[tail] * b; total -= b; tail++; }
     if (i - tail + 1 < minCount || total <= 0) continue;
     double bar = thr * total;
@@ -74,26 +85,12 @@ static void v1_as_written(const double *time, const double *amount, const int8_t
   }
 }
 
+static void v1_as_written(const double *time, const double *amount, const int8_t *side, int8_t *entry, uint8_t *exitv, int n, double thr, double W, int minCount) {
+  v1_loop(time, amount, side, entry, exitv, n, thr, W, minCount, 0);
+}
+
 static void v1_pair(const double *time, const double *amount, const int8_t *side, int8_t *entry, uint8_t *exitv, int n, double thr, double W, int minCount) {
-  int tail = 0;
-  double sgn = 0, total = 0;
-  for (int i = 0; i < n; i++) {
-    double a = amount[i], cutoff = time[i] - W;
-    sgn += side[i] * a;
-    total += a;
-    int nx = tail < i ? tail + 1 : i; /* never a print not yet added */
-    int c1 = time[tail] <= cutoff, c2 = time[nx] <= cutoff;
-    double b = amount[tail] * c1;
-    sgn -= side[tail] * b; total -= b;
-    b = amount[nx] * c2;
-    sgn -= side[nx] * b; total -= b;
-    tail += c1 + c2;
-    while (time[tail] <= cutoff) { b = amount[tail]; sgn -= side[tail] * b; total -= b; tail++; }
-    if (i - tail + 1 < minCount || total <= 0) continue;
-    double bar = thr * total;
-    if (sgn >= bar) { entry[i] = 1; exitv[i] = 2; }
-    else if (sgn <= -bar) { entry[i] = -1; exitv[i] = 1; }
-  }
+  v1_loop(time, amount, side, entry, exitv, n, thr, W, minCount, 1);
 }
 
 /* ── OFI streaming: a ring of (time, amount, side), doubled when full ── */
