@@ -31,7 +31,6 @@ import { barePass, bestOf, cpuMs } from './timing';
 const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
 const REPS = 5;
 
-
 function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): number {
   const tapeBytes = tape.time.byteLength + tape.price.byteLength + tape.amount.byteLength + tape.side.byteLength;
 
