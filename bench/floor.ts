@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { syntheticTrades } from './synthetic';
-import { barePass, bestOf } from './timing';
+import { barePass, bestOf, tradesFromEnv } from './timing';
 import { V1_OFI, type V1Params } from '../src/strategies/v1-ofi';
 import { defaultParams } from '../src/strategies/strategy';
 import { TradeFlowImbalanceIndicator } from '../src/signals/ofi';
@@ -33,7 +33,7 @@ import type { TradeTape } from '../src/data/tape';
 import { packageRoot } from '../src/util/package-root';
 import { callbackProbe } from './callback-probe';
 
-const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
+const N = tradesFromEnv('BENCH_TRADES', 10_000_000);
 const REPS = 6;
 const WINDOW_MS = 60_000;
 const PARAMS: V1Params = { ...(defaultParams(V1_OFI) as V1Params), windowMs: WINDOW_MS, imbalanceThreshold: 0.7 };

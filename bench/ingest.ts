@@ -20,6 +20,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { syntheticTrades } from './synthetic';
+import { tradesFromEnv } from './timing';
+
+// Read when the bench starts, so a bad value stops it before minutes of other sections.
+const INGEST_TRADES = tradesFromEnv('BENCH_INGEST_TRADES', 5_000_000);
+const BIG_TRADES = tradesFromEnv('BENCH_BIG_TRADES', 50_000_000, { allowZero: true });
 
 const WORK = path.join(os.tmpdir(), 'edgelab-bench-ingest');
 
@@ -82,7 +87,7 @@ function row(what: string, ms: number, bytes: number, bareMBs: number): { ms: nu
   return { ms: Math.round(ms), mbPerSecond: Math.round(rate), xSlowerThanBare: Number((bareMBs / rate).toFixed(2)) };
 }
 
-export function ingestSection(results: Record<string, unknown>, n = Number(process.env.BENCH_INGEST_TRADES ?? 5_000_000)): void {
+export function ingestSection(results: Record<string, unknown>, n = INGEST_TRADES): void {
   fs.mkdirSync(WORK, { recursive: true });
   const csv = path.join(WORK, `trades-${n}.csv`);
   const jsonl = path.join(WORK, `trades-${n}.jsonl`);
@@ -114,7 +119,7 @@ export function ingestSection(results: Record<string, unknown>, n = Number(proce
       `peak RSS while loading the CSV ${loadCsv.peakRssMB} MB; cache re-read ${(mb(cacheBytes) / Number(readCache.ms)).toFixed(2)} GB/s\n`,
   );
 
-  const big = Number(process.env.BENCH_BIG_TRADES ?? 50_000_000);
+  const big = BIG_TRADES;
   if (big > 0) {
     const bigCsv = path.join(WORK, `trades-${big}.csv`);
     if (!fs.existsSync(bigCsv)) {

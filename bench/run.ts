@@ -26,9 +26,9 @@ import { runBacktest } from '../src/run/run';
 import { sweepSection } from './sweep';
 import { engineWay, fusedWay } from './same-rule';
 import { PRINT_BLOCK, buildPrintBlocks, printBlocksFor } from '../src/data/print-blocks';
-import { barePass, bestOf, cpuMs } from './timing';
+import { barePass, bestOf, cpuMs, tradesFromEnv } from './timing';
 
-const N = Number(process.env.BENCH_TRADES ?? 10_000_000);
+const N = tradesFromEnv('BENCH_TRADES', 10_000_000);
 const REPS = 5;
 
 function tickSection(tape: ReturnType<typeof syntheticTrades>, results: Record<string, unknown>): number {

@@ -1,4 +1,22 @@
-/** Timing helpers shared by the bench scripts (process CPU time, best of k, the bare pass). */
+/** Helpers shared by the bench scripts: process CPU time, best of k, the bare pass, sizes from the environment. */
+
+/**
+ * A trade count from environment variable `name` (else `fallback`): a whole
+ * number ≥ 1, or ≥ 0 with `allowZero` (0 skips a section). Anything else ends
+ * the bench with exit 2 and a one-line message naming the variable, before
+ * anything is generated or written.
+ */
+export function tradesFromEnv(name: string, fallback: number, opts: { allowZero?: boolean } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  const min = opts.allowZero ? 0 : 1;
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`bench: ${name} must be a whole number ≥ ${min}, got '${raw}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
 
 /**
  * Milliseconds of this process's CPU time spent in `f`. Every timed section
