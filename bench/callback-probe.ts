@@ -20,7 +20,7 @@
  */
 import { RULE, fusedWay } from './same-rule';
 import type { TradeTape } from '../src/data/tape';
-import { bestOf } from './timing';
+import { cpuMs } from './timing';
 
 interface RowStrategy {
   step(i: number): number;
@@ -142,8 +142,8 @@ export function callbackProbe(tape: TradeTape, reps: number): Record<'monomorphi
     let f = Infinity;
     let c = Infinity;
     for (let r = 0; r < reps; r++) {
-      f = Math.min(f, bestOf(1, () => fusedWay(tape)).ms);
-      c = Math.min(c, bestOf(1, () => loop(tape, mine(), RULE)).ms);
+      f = Math.min(f, cpuMs(() => fusedWay(tape)));
+      c = Math.min(c, cpuMs(() => loop(tape, mine(), RULE)));
     }
     return { fusedMs: Number(f.toFixed(1)), callbackMs: Number(c.toFixed(1)), ratio: Number((f / c).toFixed(2)), identical };
   };

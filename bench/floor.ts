@@ -31,6 +31,7 @@ import { TradeFlowImbalanceIndicator } from '../src/signals/ofi';
 import { firstBracketPrint } from '../src/exits/fill-rules';
 import type { TradeTape } from '../src/data/tape';
 import { packageRoot } from '../src/util/package-root';
+import { writeFileAtomic } from '../src/util/atomic-write';
 import { callbackProbe } from './callback-probe';
 
 const N = tradesFromEnv('BENCH_TRADES', 10_000_000);
@@ -49,16 +50,25 @@ function row(ms: number, bareMs: number, identical: boolean): Row {
   return { ms: Number(ms.toFixed(1)), tradesPerSecond: Math.round(N / (ms / 1000)), ratioToBarePass: Number((ms / bareMs).toFixed(2)), identical };
 }
 
-/** The bench's OFI streaming loop (bench/run.ts formulas), optionally keeping every value. */
-function ofiStreaming(tape: TradeTape, out?: Float64Array): number {
+/** The bench's OFI streaming loop (bench/run.ts formulas), as timed there. */
+function ofiStreaming(tape: TradeTape): number {
   const ind = new TradeFlowImbalanceIndicator(WINDOW_MS);
   const { time, price, amount, side, length: n } = tape;
   let acc = 0;
-  for (let i = 0; i < n; i++) {
-    if (ind.update(time[i], price[i], amount[i], side[i])) acc += ind.value(0);
-    if (out) out[i] = ind.value(0);
-  }
+  for (let i = 0; i < n; i++) if (ind.update(time[i], price[i], amount[i], side[i])) acc += ind.value(0);
   return acc;
+}
+
+/** Every value of that loop, for the comparison with the compiled kernels (not timed). */
+function ofiValues(tape: TradeTape): Float64Array {
+  const ind = new TradeFlowImbalanceIndicator(WINDOW_MS);
+  const { time, price, amount, side, length: n } = tape;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    ind.update(time[i], price[i], amount[i], side[i]);
+    out[i] = ind.value(0);
+  }
+  return out;
 }
 
 function equalBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
@@ -150,8 +160,7 @@ function main(): void {
     const search = bestOf(REPS, () => firstBracketPrint(tape.price, 0, N, 1, 0, Infinity));
     const v1 = bestOf(REPS, () => V1_OFI.signals({ ...tape }, PARAMS));
     const ofi = bestOf(REPS, () => ofiStreaming(tape));
-    const imbalance = new Float64Array(N);
-    ofiStreaming(tape, imbalance);
+    const imbalance = ofiValues(tape);
     const { entry, exit } = v1.value as { entry: Int8Array; exit: Uint8Array };
     const js: Record<string, Row> = { bare: row(bare.ms, bare.ms, true), bracketSearch: row(search.ms, bare.ms, search.value === N), v1AsWritten: row(v1.ms, bare.ms, true), ofiAsWritten: row(ofi.ms, bare.ms, true) };
     write(dir, 'time.f64', tape.time);
@@ -194,7 +203,7 @@ function main(): void {
     }
 
     const file = path.join(packageRoot(), 'bench', 'floor-results.json');
-    fs.writeFileSync(file, JSON.stringify({ trades: N, windowMs: WINDOW_MS, javascript: js, webassembly: wasm.rows, c: c.rows, callbackProbe: probe, notes: [wasm.note, c.note], node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
+    writeFileAtomic(file, JSON.stringify({ trades: N, windowMs: WINDOW_MS, javascript: js, webassembly: wasm.rows, c: c.rows, callbackProbe: probe, notes: [wasm.note, c.note], node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
     process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

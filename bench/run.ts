@@ -17,6 +17,7 @@ import { NotionalRateFeeModel, PLAN_FEES } from '../src/execution/fees';
 import { NO_SLIPPAGE } from '../src/execution/slippage';
 import { PLAN_LIMITS } from '../src/risk/frequency-limits';
 import { packageRoot } from '../src/util/package-root';
+import { writeFileAtomic } from '../src/util/atomic-write';
 import { VpinIndicator, vpinSeries, vpinSteps } from '../src/signals/vpin';
 import { TradeFlowImbalanceIndicator, tradeFlowImbalance } from '../src/signals/ofi';
 import { KyleLambdaIndicator, kyleLambdaSeries, kyleTickRuns } from '../src/signals/kyle-lambda';
@@ -309,7 +310,7 @@ async function main(): Promise<void> {
   } catch {
     /* first run */
   }
-  fs.writeFileSync(file, JSON.stringify({ ...prev, ...results, node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(file, JSON.stringify({ ...prev, ...results, node: process.version, measuredAt: new Date().toISOString() }, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), file) || file}\n`);
 }
 

@@ -189,5 +189,6 @@ int main(int argc, char **argv) {
   printf("{\"bareMs\":%.2f,\"bracketSearchMs\":%.2f,\"v1AsWrittenMs\":%.2f,\"v1PairMs\":%.2f,\"ofiAsWrittenMs\":%.2f,\"ofiPairMs\":%.2f,"
          "\"v1AsWrittenSame\":%s,\"v1PairSame\":%s,\"ofiAsWrittenSame\":%s,\"ofiPairSame\":%s,\"bracketSearchSame\":%s}\n",
          best[0], best[5], best[1], best[2], best[3], best[4], same[0] ? "true" : "false", same[1] ? "true" : "false", same[2] ? "true" : "false", same[3] ? "true" : "false", searchSame ? "true" : "false");
-  return sink == 42.0 ? 3 : 0;
+  (void)sink; /* volatile: the timed results are kept, so no loop is optimised away */
+  return 0;
 }
